@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from './errors.js';
+import { ServiceConfig } from './service-config.js';
+import { describeZodError } from './zod-errors.js';
+
+/** The folder of service JSON files shipped with the connector. */
+export function defaultConfigDir(): string {
+  return fileURLToPath(new URL('../../../config/services', import.meta.url));
+}
+
+export interface ServiceCatalog {
+  readonly dir: string;
+  readonly services: ReadonlyMap<string, ServiceConfig>;
+}
+
+/**
+ * Reads and validates every `*.json` in `dir`: one service per file. A new
+ * service is a new file; no code changes.
+ */
+export function loadServices(dir: string = process.env.RDC_CONFIG_DIR ?? defaultConfigDir()): ServiceCatalog {
+  const abs = resolve(dir);
+  let files: string[];
+  try {
+    files = readdirSync(abs).filter((f) => f.endsWith('.json') && !f.startsWith('_'));
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot read the service config folder ${abs}: ${(error as Error).message}. Set RDC_CONFIG_DIR or --config-dir to a folder of service JSON files.`,
+    );
+  }
+  const services = new Map<string, ServiceConfig>();
+  for (const file of files.sort()) {
+    const path = join(abs, file);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`Service config ${path} is not valid JSON: ${(error as Error).message}`);
+    }
+    const parsed = ServiceConfig.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, `Service config ${path}`, raw));
+    const prior = services.get(parsed.data.service);
+    if (prior) throw new ConfigError(`Service "${parsed.data.service}" is defined twice in ${abs}; rename one of them.`);
+    services.set(parsed.data.service, parsed.data);
+  }
+  if (services.size === 0) throw new ConfigError(`No service config (*.json) found in ${abs}.`);
+  return { dir: abs, services };
+}
+
+/** Looks up a service and endpoint; an unknown name lists the valid ones. */
+export function resolveEndpoint(catalog: ServiceCatalog, service: string, endpoint: string) {
+  const svc = catalog.services.get(service);
+  if (!svc) {
+    throw new ConfigError(
+      `Unknown service "${service}". Valid services: ${[...catalog.services.keys()].join(', ')} (from ${catalog.dir}).`,
+    );
+  }
+  const ep = svc.endpoints[endpoint];
+  if (!ep) {
+    throw new ConfigError(
+      `Unknown endpoint "${endpoint}" for service "${service}". Valid endpoints: ${Object.keys(svc.endpoints).join(', ')}.`,
+    );
+  }
+  return { service: svc, endpoint: ep };
+}

@@ -1,0 +1,105 @@
+import type { Task } from './task.js';
+
+/* ---------------------------------- Sink ---------------------------------- */
+
+export interface PutOptions {
+  /** @default "application/x-ndjson" */
+  contentType?: string;
+  /** Set when the body is gzip-compressed. */
+  contentEncoding?: 'gzip';
+  /** Custom object metadata (string values only, no secrets). */
+  metadata?: Record<string, string>;
+}
+
+/** `created` when this call wrote the object, `exists` when it had already landed. */
+export type PutResult = 'created' | 'exists';
+
+/**
+ * Object storage rooted at a prefix (a local folder, or a GCS bucket + prefix).
+ * Keys are relative, `/`-separated, and validated by the caller.
+ */
+export interface Sink {
+  /** Where the objects go, for people: `file:///abs/data` or `gs://bucket/prefix`. */
+  readonly url: string;
+  /** Writes only if no object has the key yet; never overwrites. */
+  putIfAbsent(key: string, body: Uint8Array, options?: PutOptions): Promise<PutResult>;
+  /** Writes or replaces (state files only, never pages). */
+  put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
+  /** The stored bytes (as stored: still gzip-compressed if they were), or undefined. */
+  get(key: string): Promise<Buffer | undefined>;
+  exists(key: string): Promise<boolean>;
+  /** Keys under a prefix, in lexical order. */
+  list(prefix: string): Promise<string[]>;
+}
+
+/* --------------------------------- Source --------------------------------- */
+
+export interface Window {
+  start: Date;
+  end: Date;
+}
+
+export interface CountResult {
+  total: number;
+}
+
+export interface PageRequest {
+  endpoint: string;
+  window: Window;
+  /** 1-based page number. */
+  page: number;
+  pageSize: number;
+  runId?: string;
+}
+
+export interface PageResult {
+  records: Record<string, unknown>[];
+  /** The total the API reported with this page, when it reports one. */
+  total: number | undefined;
+  /** The API's request id, when it sends one. */
+  requestId: string | undefined;
+}
+
+export interface CursorPage extends PageResult {
+  /** 1-based page number inside the slice. */
+  page: number;
+}
+
+/** The REST API, as the planner and the worker see it. */
+export interface Source {
+  count(endpoint: string, window: Window): Promise<CountResult>;
+  fetchPage(request: PageRequest): Promise<PageResult>;
+  /** Follows a cursor inside a window, one page at a time (cursor styles only). */
+  walkCursor(endpoint: string, window: Window, pageSize: number): AsyncIterable<CursorPage>;
+}
+
+/* ---------------------------------- Queue --------------------------------- */
+
+/** One delivery of one message, whatever the transport. */
+export interface Delivery {
+  id: string;
+  data: Buffer;
+  attributes: Record<string, string>;
+  /** 1 on first delivery. */
+  deliveryAttempt: number;
+}
+
+/** What the transport does with a delivery: ack it, or have it redelivered later. */
+export type Ack = 'ack' | 'retry';
+
+export type DeliveryHandler = (delivery: Delivery) => Promise<Ack>;
+
+export interface TaskPublisher {
+  /** Resolves once the queue accepted the task (or buffered it under flow control). */
+  publish(task: Task): Promise<void>;
+  /** Resolves when every published task is durably on the queue; throws if any failed. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TaskConsumer {
+  /** Starts handing deliveries to `handler`, at most `concurrency` at once. */
+  start(handler: DeliveryHandler): Promise<void>;
+  /** Stops taking new deliveries and waits for in-flight ones. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { RecordSchemaSpec } from './record-schema.js';
+
+/** Service and endpoint names end up in object names and message attributes. */
+export const NAME_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;
+const name = z
+  .string()
+  .regex(NAME_PATTERN, 'expected lowercase letters, digits or "_", starting with a letter (2-40 characters)');
+
+/** A dotted JSON path such as `data` or `results.rows`; empty means the body itself. */
+const jsonPath = z.string().regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, 'expected a dotted path like "results.rows"');
+
+/** Where the total sits in a response: a JSON path in the body, or a header. */
+export const TotalLocation = z.discriminatedUnion('from', [
+  z.strictObject({
+    from: z.literal('body'),
+    path: jsonPath.min(1),
+    /** Whether the number counts items or pages. @default "items" */
+    of: z.enum(['items', 'pages']).default('items'),
+  }),
+  z.strictObject({
+    from: z.literal('header'),
+    /** e.g. `X-Total-Count`, `X-WP-Total`, `X-WP-TotalPages`. */
+    name: z.string().min(1),
+    of: z.enum(['items', 'pages']).default('items'),
+  }),
+]);
+export type TotalLocation = z.infer<typeof TotalLocation>;
+
+/** Largest page size the connector asks for, whatever an endpoint allows. */
+export const MAX_PAGE_SIZE = 250;
+const pageSize = z.number().int().min(1).max(MAX_PAGE_SIZE);
+
+export const Pagination = z.discriminatedUnion('style', [
+  z.strictObject({
+    style: z.literal('offset'),
+    pageSize,
+    limitParam: z.string().min(1).default('limit'),
+    offsetParam: z.string().min(1).default('offset'),
+    /** Deepest offset the API serves; a window that needs more is split into time slices. */
+    maxOffset: z.number().int().positive().optional(),
+  }),
+  z.strictObject({
+    style: z.literal('page'),
+    pageSize,
+    pageParam: z.string().min(1).default('page'),
+    sizeParam: z.string().min(1).default('per_page'),
+    /** 0 or 1: the number of the first page. @default 1 */
+    firstPage: z.union([z.literal(0), z.literal(1)]).default(1),
+    maxPage: z.number().int().positive().optional(),
+  }),
+  z.strictObject({
+    style: z.literal('link-header'),
+    pageSize,
+    sizeParam: z.string().min(1).default('limit'),
+  }),
+  z.strictObject({
+    style: z.literal('body-cursor'),
+    pageSize,
+    sizeParam: z.string().min(1).default('limit'),
+    /** JSON path of the next cursor (or next URL) in the body. */
+    nextPath: jsonPath.min(1),
+    /** Query parameter that carries the cursor; omit when the body holds a full next URL. */
+    cursorParam: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    style: z.literal('starting-after'),
+    pageSize,
+    sizeParam: z.string().min(1).default('limit'),
+    cursorParam: z.string().min(1).default('starting_after'),
+    hasMorePath: jsonPath.min(1).default('has_more'),
+  }),
+]);
+export type Pagination = z.infer<typeof Pagination>;
+export const COUNTED_STYLES = ['offset', 'page'] as const;
+
+export const EndpointConfig = z.strictObject({
+  /** URL path under the service's base URL, e.g. `/sales`. */
+  path: z.string().regex(/^\/[A-Za-z0-9_./-]*$/, 'expected a URL path starting with "/"'),
+  /** Field of each record that holds its unique id. @default "id" */
+  idField: z.string().min(1).default('id'),
+  /** Field of each record that holds the timestamp the window filters on. */
+  timestampField: z.string().min(1),
+  /** Query parameters that carry the window bounds. */
+  params: z
+    .strictObject({ start: z.string().min(1).default('start_date'), end: z.string().min(1).default('end_date') })
+    .default({ start: 'start_date', end: 'end_date' }),
+  /** Extra fixed query parameters sent with every request. */
+  query: z.record(z.string(), z.string()).default({}),
+  pagination: Pagination,
+  response: z
+    .strictObject({
+      /** JSON path of the records array; "" when the body is a bare array. @default "data" */
+      records: jsonPath.default('data'),
+      total: TotalLocation.optional(),
+    })
+    .default({ records: 'data' }),
+  /** Start of the first window when no watermark exists yet (ISO date or datetime). */
+  defaultStartDate: z.string().optional(),
+  schema: RecordSchemaSpec,
+});
+export type EndpointConfig = z.infer<typeof EndpointConfig>;
+
+export const AuthConfig = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('api-key'),
+    /** Header that carries the key. @default "X-API-Key" */
+    header: z.string().min(1).default('X-API-Key'),
+    /** Env variable with the key; `<env>_FILE` may name a file (a mounted Secret Manager secret) instead. */
+    env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected an env variable name such as RETAIL_API_KEY'),
+    /** Whether a missing key is an error at start-up. @default false */
+    required: z.boolean().default(false),
+  }),
+]);
+export type AuthConfig = z.infer<typeof AuthConfig>;
+
+export const ServiceConfig = z.strictObject({
+  $schema: z.string().optional(),
+  service: name,
+  description: z.string().optional(),
+  /** Base URL of the API. `API_BASE_URL` overrides it. */
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  auth: AuthConfig.default({ type: 'none' }),
+  limits: z
+    .strictObject({
+      /** Requests per second across all workers of one process. @default 100 */
+      requestsPerSecond: z.number().positive().default(100),
+      /** Requests in flight at once across all workers of one process. @default 16 */
+      concurrency: z.number().int().positive().default(16),
+    })
+    .default({ requestsPerSecond: 100, concurrency: 16 }),
+  endpoints: z.record(name, EndpointConfig).refine((e) => Object.keys(e).length > 0, 'expected at least one endpoint'),
+});
+export type ServiceConfig = z.infer<typeof ServiceConfig>;

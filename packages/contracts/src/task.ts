@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { PermanentError } from './errors.js';
+import { NAME_PATTERN } from './service-config.js';
+import { describeZodError } from './zod-errors.js';
+
+/** Run ids are safe in object names, attributes and URLs. */
+export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{2,127}$/;
+const isoInstant = z.iso.datetime({ offset: true });
+const name = z.string().regex(NAME_PATTERN);
+
+export const TimeRange = z
+  .strictObject({ start: isoInstant, end: isoInstant })
+  .refine((w) => Date.parse(w.start) < Date.parse(w.end), 'expected start < end');
+export type TimeRange = z.infer<typeof TimeRange>;
+
+const common = {
+  v: z.literal(1),
+  runId: z.string().regex(RUN_ID_PATTERN),
+  service: name,
+  endpoint: name,
+  /** The run's pinned window, [start, end). */
+  window: TimeRange,
+  pageSize: z.number().int().min(1).max(250),
+};
+
+/** One page of a counted endpoint (offset or page-number pagination). */
+export const PageTask = z.strictObject({
+  ...common,
+  kind: z.literal('page'),
+  /** 1-based page number. */
+  page: z.number().int().min(1).max(10_000_000),
+  /** Pages in the run. */
+  pages: z.number().int().min(1).max(10_000_000),
+  /** Records in the window when the run was planned. */
+  total: z.number().int().min(0),
+  /** The time slice this page counts within, when the planner split the window (offset depth cap). */
+  slice: TimeRange.optional(),
+});
+export type PageTask = z.infer<typeof PageTask>;
+
+/** One time slice of a cursor-paginated endpoint; the worker follows the cursor inside it. */
+export const SliceTask = z.strictObject({
+  ...common,
+  kind: z.literal('slice'),
+  /** 1-based slice number. */
+  sliceIndex: z.number().int().min(1).max(10_000_000),
+  slices: z.number().int().min(1).max(10_000_000),
+  slice: TimeRange,
+});
+export type SliceTask = z.infer<typeof SliceTask>;
+
+export const Task = z.discriminatedUnion('kind', [PageTask, SliceTask]);
+export type Task = z.infer<typeof Task>;
+
+/** Largest message the connector accepts (bytes of JSON). */
+export const MAX_TASK_BYTES = 4096;
+
+export function encodeTask(task: Task): Buffer {
+  return Buffer.from(JSON.stringify(task), 'utf8');
+}
+
+/** Decodes and validates a task; anything malformed is permanent. */
+export function decodeTask(data: Buffer | string, where = 'queue message'): Task {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (buf.length > MAX_TASK_BYTES) {
+    throw new PermanentError(`${where} is ${buf.length} bytes; a task is at most ${MAX_TASK_BYTES} bytes.`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(buf.toString('utf8'));
+  } catch {
+    throw new PermanentError(`${where} is not JSON; expected a task published by the planner.`);
+  }
+  const parsed = Task.safeParse(raw);
+  if (!parsed.success) throw new PermanentError(describeZodError(parsed.error, where, raw));
+  return parsed.data;
+}
+
+/** Attributes on each message, so messages can be filtered and read in the console. */
+export function taskAttributes(task: Task): Record<string, string> {
+  return {
+    runId: task.runId,
+    service: task.service,
+    endpoint: task.endpoint,
+    kind: task.kind,
+    ...(task.kind === 'page' ? { page: String(task.page) } : { slice: String(task.sliceIndex) }),
+  };
+}
+
+export function taskLabel(task: Task): string {
+  return task.kind === 'page' ? `page ${task.page}/${task.pages}` : `slice ${task.sliceIndex}/${task.slices}`;
+}
