@@ -40,7 +40,10 @@ export interface Window {
 }
 
 export interface CountResult {
-  total: number;
+  /** Records in the window, when the API reports items. */
+  total: number | undefined;
+  /** Pages of `pageSize` in the window: ceil(total / pageSize), or the API's own page count. */
+  pages: number;
 }
 
 export interface PageRequest {
@@ -67,7 +70,8 @@ export interface CursorPage extends PageResult {
 
 /** The REST API, as the planner and the worker see it. */
 export interface Source {
-  count(endpoint: string, window: Window): Promise<CountResult>;
+  /** Asks the API how much the window holds (counted styles: offset, page). */
+  count(endpoint: string, window: Window, pageSize: number): Promise<CountResult>;
   fetchPage(request: PageRequest): Promise<PageResult>;
   /** Follows a cursor inside a window, one page at a time (cursor styles only). */
   walkCursor(endpoint: string, window: Window, pageSize: number): AsyncIterable<CursorPage>;
@@ -103,3 +107,23 @@ export interface TaskConsumer {
   /** Stops taking new deliveries and waits for in-flight ones. */
   stop(): Promise<void>;
 }
+
+/* --------------------------------- Logging -------------------------------- */
+
+/** The slice of a winston logger the packages use, so they can log without importing winston. */
+export interface Log {
+  error(message: string, meta?: Record<string, unknown>): unknown;
+  warn(message: string, meta?: Record<string, unknown>): unknown;
+  info(message: string, meta?: Record<string, unknown>): unknown;
+  debug(message: string, meta?: Record<string, unknown>): unknown;
+  child(meta: Record<string, unknown>): Log;
+}
+
+/** A Log that drops everything (tests, libraries used without a logger). */
+export const silentLog: Log = {
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+  child: () => silentLog,
+};
