@@ -3,8 +3,12 @@ import { PermanentError } from './errors.js';
 import { NAME_PATTERN } from './service-config.js';
 import { describeZodError } from './zod-errors.js';
 
-/** Run ids are safe in object names, attributes and URLs. */
-export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{2,127}$/;
+/**
+ * `<service>.<endpoint>.<start>-<end>`, e.g. `retail.sales.20240701T000000Z-20241101T000000Z`:
+ * derived from the run's identity, safe in object names, attributes and URLs.
+ */
+export const RUN_ID_PATTERN =
+  /^[a-z][a-z0-9_]{1,39}\.[a-z][a-z0-9_]{1,39}\.\d{8}T\d{6}(\d{3})?Z-\d{8}T\d{6}(\d{3})?Z$/;
 const isoInstant = z.iso.datetime({ offset: true });
 const name = z.string().regex(NAME_PATTERN);
 

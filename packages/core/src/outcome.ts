@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import {
+  decodeTask,
+  errorMessage,
+  isRetryable,
+  taskLabel,
+  type Ack,
+  type Delivery,
+  type Log,
+  type Sink,
+  type Task,
+} from '@rdc/contracts';
+import { deadLetterKey, malformedKey } from './naming.js';
+import type { TaskResult } from './handle-task.js';
+
+export type Decision = 'ack' | 'retry' | 'dead-letter';
+
+/**
+ * The single place that maps a result to a queue outcome:
+ * - success or "already landed": ack;
+ * - transient error, attempts left: retry (nack / non-2xx, the queue backs off);
+ * - permanent error, or the last attempt failed: dead-letter record, ERROR log, ack.
+ */
+export function decideOutcome(error: unknown, deliveryAttempt: number, maxDeliveryAttempts: number): Decision {
+  if (error === undefined) return 'ack';
+  if (isRetryable(error) && deliveryAttempt < maxDeliveryAttempts) return 'retry';
+  return 'dead-letter';
+}
+
+export interface ProcessDeps {
+  handle(task: Task): Promise<TaskResult>;
+  sink: Sink;
+  log: Log;
+  /** Attempts after which a failing task is dead-lettered (match the subscription's policy). */
+  maxDeliveryAttempts: number;
+  /** Called after a page lands (completion tracking). Its failures are logged, never fail the page. */
+  afterLanded?(task: Task, result: TaskResult): Promise<void>;
+  /** Called when a task is dead-lettered. */
+  afterDeadLetter?(task: Task | undefined, error: unknown): void;
+}
+
+export interface Processed {
+  ack: Ack;
+  decision: Decision;
+  task?: Task;
+  result?: TaskResult;
+  error?: unknown;
+}
+
+function deadLetterRecord(delivery: Delivery, task: Task | undefined, error: unknown) {
+  return {
+    v: 1,
+    deadLetteredAt: new Date().toISOString(),
+    messageId: delivery.id,
+    deliveryAttempt: delivery.deliveryAttempt,
+    attributes: delivery.attributes,
+    task: task ?? null,
+    data: task ? undefined : delivery.data.subarray(0, 4096).toString('base64'),
+    error: { name: error instanceof Error ? error.name : 'Error', message: errorMessage(error), retryable: isRetryable(error) },
+  };
+}
+
+/** Decodes one delivery, handles it, and decides what the transport does with it. */
+export async function processDelivery(delivery: Delivery, deps: ProcessDeps): Promise<Processed> {
+  let task: Task | undefined;
+  const log = deps.log.child({ messageId: delivery.id, deliveryAttempt: delivery.deliveryAttempt });
+  try {
+    task = decodeTask(delivery.data, `Message ${delivery.id}`);
+    const result = await deps.handle(task);
+    const pageLog = log.child({ runId: task.runId, service: task.service, endpoint: task.endpoint, page: task.kind === 'page' ? task.page : undefined });
+    pageLog.debug(`${taskLabel(task)} ${result.outcome}`, { records: result.records, key: result.key });
+    if (deps.afterLanded) {
+      await deps.afterLanded(task, result).catch((error: unknown) =>
+        pageLog.warn(`Completion check after ${taskLabel(task!)} failed; the next page or \`status\` will retry it`, { error: errorMessage(error) }),
+      );
+    }
+    return { ack: 'ack', decision: 'ack', task, result };
+  } catch (error) {
+    const decision = decideOutcome(error, delivery.deliveryAttempt, deps.maxDeliveryAttempts);
+    const where = task ? `${task.runId} ${taskLabel(task)}` : `message ${delivery.id}`;
+    const meta = task ? { runId: task.runId, service: task.service, endpoint: task.endpoint, page: task.kind === 'page' ? task.page : undefined } : {};
+    if (decision === 'retry') {
+      log.warn(`${where} failed (attempt ${delivery.deliveryAttempt}/${deps.maxDeliveryAttempts}); it will be redelivered: ${errorMessage(error)}`, meta);
+      return { ack: 'retry', decision, ...(task ? { task } : {}), error };
+    }
+    const key =
+      task && task.kind === 'page'
+        ? deadLetterKey(task, task.page)
+        : task
+          ? deadLetterKey(task, 0)
+          : malformedKey(createHash('sha256').update(delivery.id).digest('hex').slice(0, 32));
+    try {
+      await deps.sink.put(key, Buffer.from(`${JSON.stringify(deadLetterRecord(delivery, task, error), null, 2)}\n`), {
+        contentType: 'application/json',
+      });
+    } catch (writeError) {
+      // Without the record the failure would be invisible: keep the message instead.
+      log.error(`Could not write the dead-letter record for ${where}; the message will be redelivered: ${errorMessage(writeError)}`, meta);
+      return { ack: 'retry', decision: 'retry', ...(task ? { task } : {}), error };
+    }
+    log.error(`${where} dead-lettered after ${delivery.deliveryAttempt} attempt(s): ${errorMessage(error)}`, { ...meta, deadLetter: key });
+    deps.afterDeadLetter?.(task, error);
+    return { ack: 'ack', decision, ...(task ? { task } : {}), error };
+  }
+}
