@@ -24,5 +24,5 @@ export { authorizeTask, handlePageTask, handleTask, toNdjson } from './handle-ta
 export type { HandlerDeps, TaskResult } from './handle-task.js';
 export { decideOutcome, processDelivery } from './outcome.js';
 export type { Decision, ProcessDeps, Processed } from './outcome.js';
-export { planRun, pageTasks } from './planner.js';
+export { planRun, pageTasks, latestRunKey } from './planner.js';
 export type { PlanRequest, PlannerDeps, PlanResult } from './planner.js';

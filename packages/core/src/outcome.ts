@@ -35,6 +35,8 @@ export interface ProcessDeps {
   maxDeliveryAttempts: number;
   /** Called after a page lands (completion tracking). Its failures are logged, never fail the page. */
   afterLanded?(task: Task, result: TaskResult): Promise<void>;
+  /** Decodes the message; defaults to `decodeTask`. */
+  decode?(delivery: Delivery): Task;
   /** Called when a task is dead-lettered. */
   afterDeadLetter?(task: Task | undefined, error: unknown): void;
 }
@@ -65,7 +67,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps): Pr
   let task: Task | undefined;
   const log = deps.log.child({ messageId: delivery.id, deliveryAttempt: delivery.deliveryAttempt });
   try {
-    task = decodeTask(delivery.data, `Message ${delivery.id}`);
+    task = deps.decode ? deps.decode(delivery) : decodeTask(delivery.data, `Message ${delivery.id}`);
     const result = await deps.handle(task);
     const pageLog = log.child({ runId: task.runId, service: task.service, endpoint: task.endpoint, page: task.kind === 'page' ? task.page : undefined });
     pageLog.debug(`${taskLabel(task)} ${result.outcome}`, { records: result.records, key: result.key });

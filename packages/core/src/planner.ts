@@ -11,7 +11,7 @@ import {
 } from '@rdc/contracts';
 import { readWatermark, runStatus } from './completion.js';
 import { readManifest, writeManifest, type RunManifest } from './manifest.js';
-import { makeRunId } from './naming.js';
+import { makeRunId, stateKey } from './naming.js';
 import { pageCount } from './plan.js';
 import { parseInstant, resolveWindow } from './window.js';
 
@@ -118,6 +118,9 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
     };
     if (req.dryRun) return { manifest, origin, published: [], landed: 0, dryRun: true };
     manifest = await writeManifest(deps.sink, manifest);
+    await deps.sink.put(latestRunKey(req.service, req.endpoint), Buffer.from(`${JSON.stringify({ runId: manifest.runId })}\n`), {
+      contentType: 'application/json',
+    });
   }
 
   const status = origin === 'existing' ? await runStatus(deps.sink, manifest) : undefined;
@@ -133,6 +136,9 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
   await deps.publisher.flush();
   return { manifest, origin, published: todo, landed: status?.landedPages ?? 0, dryRun: false };
 }
+
+/** Pointer to the last planned run of an endpoint, for `status <service>/<endpoint> latest`. */
+export const latestRunKey = (service: string, endpoint: string): string => stateKey(service, endpoint, 'latest.json');
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1);

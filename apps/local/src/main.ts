@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { ConfigError, errorMessage } from '@rdc/contracts';
+import { createLogger } from '@rdc/logging';
+import { createSink } from '@rdc/sinks';
+import { LOCAL_HELP, parseLocalArgs } from './cli.js';
+import { runLocal } from './run-local.js';
+import { formatStatus, readRunStatus, resolveRunTarget } from './status.js';
+
+async function main(argv: string[]): Promise<number> {
+  const command = parseLocalArgs(argv, process.env);
+  if (command.kind === 'help') {
+    process.stdout.write(`${LOCAL_HELP}\n`);
+    return 0;
+  }
+  const log = createLogger({ base: { app: 'local' } });
+  if (command.kind === 'status') {
+    const sink = createSink(command.sink);
+    const status = await readRunStatus(await resolveRunTarget(command.target, sink), sink);
+    process.stdout.write(command.json ? `${JSON.stringify(status)}\n` : `${formatStatus(status)}\n`);
+    return status.complete ? 0 : 1;
+  }
+  const { code } = await runLocal(command.args, { env: process.env, log, stdout: process.stdout, stderr: process.stderr });
+  return code;
+}
+
+main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`${error instanceof ConfigError ? 'error' : 'failed'}: ${errorMessage(error)}\n`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  });

@@ -1,0 +1,164 @@
+import { resolve } from 'node:path';
+import { ConfigError, errorMessage, type Log } from '@rdc/contracts';
+import {
+  finalizeRun,
+  handleTask,
+  parseRunId,
+  planRun,
+  processDelivery,
+  runIdentity,
+  runPrefix,
+  type RunStatus,
+} from '@rdc/core';
+import { createMockApi, type MockApi } from '@rdc/mock-api';
+import { wireCommon } from '@rdc/planner';
+import { MemoryQueue } from '@rdc/queues';
+import type { LocalArgs } from './cli.js';
+import { Progress } from './progress.js';
+
+export interface LocalIo {
+  env: NodeJS.ProcessEnv;
+  log: Log;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  now?: () => Date;
+}
+
+export interface LocalSummary {
+  runId: string;
+  window: { start: string; end: string };
+  pages: number;
+  /** Pages of the run in the sink at the end, whatever delivery landed them. */
+  landedPages: number;
+  landed: number;
+  alreadyLanded: number;
+  deadLettered: number[];
+  missing: number[];
+  records: number;
+  seconds: number;
+  location: string;
+  complete: boolean;
+}
+
+/** `./data` and relative paths are resolved against the working directory. */
+function normalizeSink(sink: string): string {
+  if (sink.startsWith('file://./') || sink.startsWith('file://../')) return `file://${resolve(sink.slice(7))}`;
+  return sink;
+}
+
+async function startApi(io: LocalIo): Promise<{ env: NodeJS.ProcessEnv; api?: MockApi }> {
+  if (io.env.API_BASE_URL) return { env: io.env };
+  const apiKey = io.env.RETAIL_API_KEY;
+  const api = await createMockApi({ ...(apiKey ? { apiKey } : {}) });
+  io.log.info(`Started the bundled retail mock API at ${api.url} (set API_BASE_URL to use a real API)`);
+  return { env: { ...io.env, API_BASE_URL: api.url }, api };
+}
+
+/** Plans a run and works every page in this process. Returns the exit code. */
+export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: number; summary?: LocalSummary }> {
+  const started = Date.now();
+  const { env, api } = await startApi(io);
+  const { catalog, sources, sink } = wireCommon({ ...args, sink: normalizeSink(args.sink) }, env, io.log);
+  let progress: Progress | undefined;
+  const queue = new MemoryQueue({
+    concurrency: args.concurrency,
+    // The worker dead-letters at maxAttempts itself; the queue's own limit only
+    // catches a dead-letter write that keeps failing.
+    maxDeliveryAttempts: args.maxAttempts + 3,
+    onDeadLetter: (delivery) => {
+      io.log.error(`Message ${delivery.id} could not be processed or dead-lettered; its page stays missing until --resume`);
+      return Promise.resolve();
+    },
+  });
+  try {
+    let start = args.startDate;
+    let end = args.endDate;
+    if (args.resume) {
+      const identity = parseRunId(args.resume);
+      start = identity.window.start;
+      end = identity.window.end;
+    }
+    const plan = await planRun(
+      {
+        service: args.service,
+        endpoint: args.endpoint,
+        ...(start ? { start } : {}),
+        ...(end ? { end } : {}),
+        now: io.now?.() ?? new Date(),
+        endGranularityMs: args.endGranularityMs,
+        lookbackMs: args.lookbackMs,
+        dryRun: args.dryRun,
+      },
+      { catalog, source: sources.sourceFor(args.service), sink, publisher: queue, log: io.log },
+    );
+    if (args.resume && plan.origin === 'new') {
+      throw new ConfigError(`Run ${args.resume} has no manifest in ${sink.url}; there is nothing to resume. Check --sink.`);
+    }
+    const manifest = plan.manifest;
+    const location = `${sink.url}/${runPrefix(runIdentity(manifest))}`;
+    if (plan.dryRun) {
+      io.stdout.write(
+        `Plan (dry run, nothing fetched) ${manifest.runId}\n  window  [${manifest.window.start}, ${manifest.window.end})\n  records ${manifest.total}\n  pages   ${manifest.pages} of ${manifest.pageSize}\n  location ${location}\n`,
+      );
+      return { code: 0 };
+    }
+    progress = new Progress(plan.published.length, io.stderr, io.log);
+    const bar = progress;
+    bar.tick();
+    await queue.start(async (delivery) => {
+      const processed = await processDelivery(delivery, {
+        handle: (task) => handleTask(task, { catalog, sourceFor: (s) => sources.sourceFor(s), sink, gzip: args.gzip, log: io.log }),
+        sink,
+        log: io.log,
+        maxDeliveryAttempts: args.maxAttempts,
+      });
+      if (processed.decision === 'ack' && processed.result) {
+        if (processed.result.outcome === 'landed') bar.counts.landed++;
+        else bar.counts.alreadyLanded++;
+        bar.counts.records += processed.result.records;
+      } else if (processed.decision === 'dead-letter') {
+        bar.counts.deadLettered++;
+      }
+      bar.tick();
+      return processed.ack;
+    });
+    await queue.idle();
+    await queue.stop();
+    bar.end();
+    const status: RunStatus = await finalizeRun(sink, manifest);
+    const summary: LocalSummary = {
+      runId: manifest.runId,
+      window: manifest.window,
+      pages: manifest.pages,
+      landedPages: status.landedPages,
+      landed: bar.counts.landed,
+      alreadyLanded: bar.counts.alreadyLanded,
+      deadLettered: status.deadLetteredPages,
+      missing: status.missingPages,
+      records: bar.counts.records,
+      seconds: (Date.now() - started) / 1000,
+      location,
+      complete: status.complete,
+    };
+    io.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+    return { code: status.complete ? 0 : 1, summary };
+  } finally {
+    await queue.stop().catch((error: unknown) => io.log.warn(`Stopping the queue failed: ${errorMessage(error)}`));
+    sources.close();
+    await api?.close();
+  }
+}
+
+export function formatSummary(s: LocalSummary): string {
+  const head = s.complete
+    ? `Run ${s.runId} complete`
+    : `Run ${s.runId} INCOMPLETE: ${s.missing.length} page(s) missing, ${s.deadLettered.length} dead-lettered. Inspect with \`npm run status -- ${s.runId}\`, then \`npm start -- --resume ${s.runId}\`.`;
+  return [
+    head,
+    `  window   [${s.window.start}, ${s.window.end})`,
+    `  pages    ${s.landedPages}/${s.pages} landed (${s.landed} by this run${s.alreadyLanded ? `, ${s.alreadyLanded} found already there` : ''})`,
+    `  records  ${s.records.toLocaleString('en-US')}`,
+    `  seconds  ${s.seconds.toFixed(1)}`,
+    `  files    ${s.location}`,
+  ].join('\n');
+}

@@ -1,0 +1,35 @@
+import type { PlanResult } from '@rdc/core';
+import { runPrefix } from '@rdc/core';
+import { runIdentity } from '@rdc/core';
+
+export function planSummary(result: PlanResult, sinkUrl: string): Record<string, unknown> {
+  const m = result.manifest;
+  return {
+    runId: m.runId,
+    service: m.service,
+    endpoint: m.endpoint,
+    window: m.window,
+    total: m.total,
+    pageSize: m.pageSize,
+    pages: m.pages,
+    origin: result.origin,
+    alreadyLanded: result.landed,
+    published: result.dryRun ? 0 : result.published.length,
+    dryRun: result.dryRun,
+    location: `${sinkUrl}/${runPrefix(runIdentity(m))}`,
+  };
+}
+
+export function formatPlan(result: PlanResult, sinkUrl: string): string {
+  const s = planSummary(result, sinkUrl);
+  const m = result.manifest;
+  const lines = [
+    `${result.dryRun ? 'Plan (dry run, nothing published)' : 'Planned'} ${m.runId}`,
+    `  window     [${m.window.start}, ${m.window.end})`,
+    `  records    ${m.total.toLocaleString('en-US')}`,
+    `  pages      ${m.pages} of ${m.pageSize}${result.origin === 'existing' ? ` (existing run: ${result.landed} already landed)` : ''}`,
+  ];
+  if (!result.dryRun) lines.push(`  published  ${result.published.length} page task(s)`);
+  lines.push(`  location   ${String(s.location)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,11 @@
+export { parseWorkerConfig, WorkerConfig, WORKER_HELP } from './config.js';
+export type { WorkerCommand } from './config.js';
+export { PushEnvelope, toDelivery } from './push-envelope.js';
+export { createPushServer } from './push-server.js';
+export type { PushServer, PushServerOptions, PushAuthorizer } from './push-server.js';
+export { createProcessor } from './processor.js';
+export type { Processor, ProcessorDeps } from './processor.js';
+export { oidcAuthorizer, noAuthorizer } from './auth.js';
+export type { OidcOptions } from './auth.js';
+export { startWorker, SHUTDOWN_GRACE_MS } from './run-worker.js';
+export type { RunningWorker } from './run-worker.js';

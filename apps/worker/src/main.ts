@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { ConfigError, errorMessage } from '@rdc/contracts';
+import { createLogger } from '@rdc/logging';
+import { parseWorkerConfig, WORKER_HELP } from './config.js';
+import { startWorker } from './run-worker.js';
+
+const log = createLogger({ base: { app: 'worker' } });
+
+async function main(): Promise<void> {
+  const command = parseWorkerConfig(process.argv.slice(2), process.env);
+  if (command.help) {
+    process.stdout.write(`${WORKER_HELP}\n`);
+    return;
+  }
+  const worker = await startWorker(command.config, process.env, log);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: no new work; finishing in-flight pages`);
+    worker
+      .stop()
+      .then(() => {
+        log.info('Worker stopped');
+        process.exitCode = 0;
+      })
+      .catch((error: unknown) => {
+        log.error(`Shutdown failed: ${errorMessage(error)}`);
+        process.exitCode = 1;
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`error: ${errorMessage(error)}\n`);
+  else log.error(errorMessage(error));
+  process.exitCode = error instanceof ConfigError ? 2 : 1;
+});

@@ -1,0 +1,85 @@
+import { ConfigError, loadServices, type Log, type Sink } from '@rdc/contracts';
+import { PubSubPullConsumer } from '@rdc/queues';
+import { createSink } from '@rdc/sinks';
+import { createSourceRegistry } from '@rdc/source';
+import { noAuthorizer, oidcAuthorizer } from './auth.js';
+import type { WorkerConfig } from './config.js';
+import { createProcessor } from './processor.js';
+import { createPushServer } from './push-server.js';
+
+/** Cloud Run gives a container 10 s after SIGTERM; finish in-flight pages within it. */
+export const SHUTDOWN_GRACE_MS = 8_000;
+
+export interface RunningWorker {
+  /** Push mode: the bound URL. */
+  url?: string;
+  sink: Sink;
+  stop(): Promise<void>;
+}
+
+/** Wires and starts the worker in push or pull mode. */
+export async function startWorker(config: WorkerConfig, env: NodeJS.ProcessEnv, log: Log): Promise<RunningWorker> {
+  const catalog = loadServices(config.configDir);
+  // Every retry budget stays under the ack deadline, with a margin for the write.
+  const budgetMs = Math.max(5_000, config.ackDeadlineSeconds * 1000 - 10_000);
+  const sources = createSourceRegistry(catalog, { env, log, budgetMs });
+  const projectId = config.project ?? (env.PUBSUB_EMULATOR_HOST || env.STORAGE_EMULATOR_HOST ? 'local-project' : undefined);
+  const sink = createSink(config.sink, {
+    gcs: { gzip: config.gzip, deadlineMs: budgetMs, ...(projectId ? { projectId } : {}) },
+  });
+  const process = createProcessor({
+    catalog,
+    sourceFor: (s) => sources.sourceFor(s),
+    sink,
+    log,
+    gzip: config.gzip,
+    maxDeliveryAttempts: config.maxDeliveryAttempts,
+  });
+
+  if (config.mode === 'pull') {
+    if (!projectId) throw new ConfigError('Pull mode needs a project: pass --project or set GOOGLE_CLOUD_PROJECT.');
+    const consumer = new PubSubPullConsumer({
+      projectId,
+      subscription: config.subscription,
+      concurrency: config.concurrency,
+      log,
+    });
+    await consumer.start(async (delivery) => (await process(delivery)).ack);
+    log.info(`Worker pulling from ${config.subscription} (concurrency ${config.concurrency}) into ${sink.url}`);
+    return {
+      sink,
+      async stop() {
+        await consumer.stop();
+        sources.close();
+      },
+    };
+  }
+
+  const authorize =
+    config.pushAuth === 'off'
+      ? noAuthorizer(log)
+      : oidcAuthorizer({ audience: config.pushAudience!, serviceAccountEmail: config.pushServiceAccount!, log });
+  const push = createPushServer({
+    process,
+    authorize,
+    log,
+    maxBodyBytes: config.maxBodyBytes,
+    requestTimeoutMs: config.ackDeadlineSeconds * 1000,
+  });
+  await new Promise<void>((resolve, reject) => {
+    push.server.once('error', reject);
+    push.server.listen(config.port, env.HOST ?? '0.0.0.0', () => resolve());
+  });
+  const address = push.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info(`Worker listening on :${port} for Pub/Sub push (POST /), writing to ${sink.url}`);
+  return {
+    url,
+    sink,
+    async stop() {
+      await push.shutdown(SHUTDOWN_GRACE_MS);
+      sources.close();
+    },
+  };
+}
