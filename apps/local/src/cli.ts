@@ -53,7 +53,7 @@ const LocalExtras = z.object({
 export interface LocalArgs extends PlannerArgs {
   concurrency: number;
   maxAttempts: number;
-  resume: string | undefined;
+  resume?: string | undefined;
 }
 
 export type LocalCommand =

@@ -53,13 +53,13 @@ export function resolveEndpoint(catalog: ServiceCatalog, service: string, endpoi
   const svc = catalog.services.get(service);
   if (!svc) {
     throw new ConfigError(
-      `Unknown service "${service}". Valid services: ${[...catalog.services.keys()].join(', ')} (from ${catalog.dir}).`,
+      `Unknown service "${service}". Valid services: ${[...catalog.services.keys()].sort().join(', ')} (from ${catalog.dir}).`,
     );
   }
   const ep = svc.endpoints[endpoint];
   if (!ep) {
     throw new ConfigError(
-      `Unknown endpoint "${endpoint}" for service "${service}". Valid endpoints: ${Object.keys(svc.endpoints).join(', ')}.`,
+      `Unknown endpoint "${endpoint}" for service "${service}". Valid endpoints: ${Object.keys(svc.endpoints).sort().join(', ')}.`,
     );
   }
   return { service: svc, endpoint: ep };

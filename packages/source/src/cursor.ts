@@ -1,0 +1,129 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { type CursorPage, type EndpointConfig, type Pagination, PermanentError, type Window } from '@rdc/contracts';
+import { describeValue, getPath } from './json-path.js';
+import { findLink, parseLinkHeader } from './link-header.js';
+import { type ApiRecord, readRecords } from './records.js';
+import { redactUrl } from './redact.js';
+import { applyWindow, endpointUrl } from './request-url.js';
+import type { ParseBody } from './retry.js';
+import { ShapeError } from './shape-error.js';
+import type { RawResponse } from './transport.js';
+
+type CursorPagination = Extract<Pagination, { style: 'link-header' | 'body-cursor' | 'starting-after' }>;
+
+export function isCursorStyle(p: Pagination): p is CursorPagination {
+  return p.style === 'link-header' || p.style === 'body-cursor' || p.style === 'starting-after';
+}
+
+export interface CursorWalk {
+  baseUrl: URL;
+  endpointName: string;
+  endpoint: EndpointConfig;
+  pagination: CursorPagination;
+  /** `service/endpoint`, for messages. */
+  what: string;
+  get<T>(url: URL, page: number, parse: ParseBody<T>): Promise<{ value: T; response: RawResponse }>;
+}
+
+/** Where the next page is: a URL to follow (maybe relative) or a cursor for `cursorParam`. */
+type Next = { kind: 'url'; raw: string } | { kind: 'cursor'; value: string };
+
+interface Step {
+  records: ApiRecord[];
+  next: Next | undefined;
+}
+
+export function requestIdOf(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers['x-request-id'];
+  return (Array.isArray(value) ? value[0] : value) || undefined;
+}
+
+function parseStep(walk: CursorWalk, body: unknown, response: RawResponse): Step {
+  const { endpoint, endpointName: name, pagination: p } = walk;
+  const records = readRecords(body, endpoint.response.records, `endpoints.${name}.response.records`);
+  if (p.style === 'link-header') {
+    const next = findLink(parseLinkHeader(response.headers.link), 'next');
+    return { records, next: next ? { kind: 'url', raw: next.uri } : undefined };
+  }
+  if (p.style === 'body-cursor') {
+    const value = getPath(body, p.nextPath);
+    if (value === undefined || value === null || value === '') return { records, next: undefined };
+    if (typeof value === 'string') {
+      return { records, next: p.cursorParam ? { kind: 'cursor', value } : { kind: 'url', raw: value } };
+    }
+    if (typeof value === 'number' && p.cursorParam) return { records, next: { kind: 'cursor', value: String(value) } };
+    throw new ShapeError(
+      `expected the next ${p.cursorParam ? 'cursor' : 'URL'} at "${p.nextPath}" to be a string or null, got ${describeValue(value)}`,
+      `endpoints.${name}.pagination.nextPath`,
+    );
+  }
+  const hasMore = getPath(body, p.hasMorePath);
+  if (typeof hasMore !== 'boolean') {
+    throw new ShapeError(
+      `expected a boolean at "${p.hasMorePath}" in the response body, got ${describeValue(hasMore)}`,
+      `endpoints.${name}.pagination.hasMorePath`,
+    );
+  }
+  const last = records.at(-1);
+  if (!hasMore || last === undefined) return { records, next: undefined };
+  const id = last[endpoint.idField];
+  if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) {
+    throw new PermanentError(
+      `${walk.what}: the last record of the page has ${describeValue(id)} in its id field "${endpoint.idField}", ` +
+        `so there is no cursor for ${p.cursorParam}. Check endpoints.${name}.idField in the service config.`,
+    );
+  }
+  return { records, next: { kind: 'cursor', value: String(id) } };
+}
+
+function nextUrl(walk: CursorWalk, next: Next, first: URL, current: URL, window: Window): URL {
+  const p = walk.pagination;
+  if (next.kind === 'cursor') {
+    const url = new URL(first.href);
+    if (p.style !== 'link-header' && p.cursorParam) url.searchParams.set(p.cursorParam, next.value);
+    return url;
+  }
+  let url: URL;
+  try {
+    url = new URL(next.raw, current);
+  } catch {
+    throw new PermanentError(
+      `${walk.what}: the API's next link ${JSON.stringify(redactUrl(next.raw))} is not a valid URL; cannot continue the walk.`,
+    );
+  }
+  if (url.origin !== walk.baseUrl.origin) {
+    throw new PermanentError(
+      `${walk.what}: the API's next link points to ${url.origin}, not ${walk.baseUrl.origin}; refusing to send the API key ` +
+        `to another origin. If the API really moved, set baseUrl (or API_BASE_URL) to ${url.origin}.`,
+    );
+  }
+  url.hash = '';
+  return applyWindow(url, walk.endpoint, window, true);
+}
+
+/**
+ * Follows the cursor inside one window: yields each non-empty page (1-based)
+ * and stops on an empty page, a missing next link/cursor, or has_more false.
+ * A cursor or URL seen twice is a PermanentError, so a buggy API cannot loop us.
+ */
+export async function* walkCursorPages(walk: CursorWalk, window: Window, pageSize: number): AsyncGenerator<CursorPage> {
+  const first = applyWindow(endpointUrl(walk.baseUrl, walk.endpoint), walk.endpoint, window);
+  first.searchParams.set(walk.pagination.sizeParam, String(pageSize));
+  const seen = new Set<string>([first.href]);
+  let url = first;
+  for (let page = 1; ; page++) {
+    const { value: step, response } = await walk.get(url, page, (body, res) => parseStep(walk, body, res));
+    if (step.records.length === 0) return;
+    yield { page, records: step.records, total: undefined, requestId: requestIdOf(response.headers) };
+    if (!step.next) return;
+    url = nextUrl(walk, step.next, first, url, window);
+    if (seen.has(url.href)) {
+      throw new PermanentError(
+        `${walk.what}: after page ${page} the API sent a ${step.next.kind === 'cursor' ? 'cursor' : 'next link'} it had ` +
+          `already sent (${redactUrl(url)}); stopping so the walk cannot loop. The API's pagination is broken for this window.`,
+        { page, path: redactUrl(`${url.pathname}${url.search}`) },
+      );
+    }
+    seen.add(url.href);
+  }
+}

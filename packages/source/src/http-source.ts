@@ -1,0 +1,190 @@
+import {
+  ConfigError,
+  type CountResult,
+  type CursorPage,
+  type EndpointConfig,
+  type PageRequest,
+  type PageResult,
+  silentLog,
+  type Source,
+  type Window,
+} from '@rdc/contracts';
+import { hintForStatus } from './classify.js';
+import { isCursorStyle, requestIdOf, walkCursorPages } from './cursor.js';
+import { type HttpSourceOptions, resolveOptions } from './options.js';
+import { RateLimiter } from './rate-limiter.js';
+import { readRecords } from './records.js';
+import { checkRequest, countedPageUrl } from './request-url.js';
+import { getJson, type ParseBody, type RequestEnv, systemClock } from './retry.js';
+import { createStats, type SourceStats } from './stats.js';
+import { pagesFor, readTotal } from './totals.js';
+import { createAgent, createGotTransport, type Transport } from './transport.js';
+
+export interface HttpSource extends Source {
+  /** Live counters: requests, retries, responses by status, 429 waits. */
+  readonly stats: SourceStats;
+  /** Closes the keep-alive sockets of the agent this client created (not of one passed in). */
+  close(): void;
+}
+
+/** A limiter sized from the service's `limits` (requestsPerSecond, concurrency). */
+export function limiterForService(service: HttpSourceOptions['service']): RateLimiter {
+  return new RateLimiter({
+    requestsPerSecond: service.limits.requestsPerSecond,
+    concurrency: service.limits.concurrency,
+  });
+}
+
+/**
+ * The REST API as a Source, on got: pagination from the service config alone,
+ * explicit retries (see `getJson`), a shared rate limiter, secrets kept out of
+ * errors and logs. `transport` is for tests that fake the network.
+ */
+export function createHttpSource(options: HttpSourceOptions, transport?: Transport): HttpSource {
+  const { service } = options;
+  const { baseUrl, timeouts, retry } = resolveOptions(options);
+  const { auth } = service;
+  if (auth.type === 'api-key' && auth.required && !options.apiKey) {
+    throw new ConfigError(
+      `Service "${service.service}" requires an API key: set ${auth.env} (or ${auth.env}_FILE) and pass it as apiKey (see readApiKey).`,
+    );
+  }
+  const limiter = options.limiter ?? limiterForService(service);
+  const ownAgent = options.agent ? undefined : createAgent(baseUrl.protocol === 'https:', limiter.concurrency);
+  const headers: Record<string, string> = {};
+  if (auth.type === 'api-key' && options.apiKey) headers[auth.header] = options.apiKey;
+  const stats = createStats();
+  const log = (options.log ?? silentLog).child({ service: service.service });
+
+  const envFor = (endpointName: string): RequestEnv => ({
+    transport:
+      transport ??
+      createGotTransport({
+        headers,
+        connectMs: timeouts.connectMs,
+        agent: options.agent ?? (ownAgent as NonNullable<typeof ownAgent>),
+        secure: baseUrl.protocol === 'https:',
+      }),
+    limiter,
+    policy: retry,
+    responseMs: timeouts.responseMs,
+    stats,
+    log: log.child({ endpoint: endpointName }),
+    clock: systemClock,
+    secrets: options.apiKey ? [options.apiKey] : [],
+    hint: (status) => hintForStatus(status, auth, endpointName),
+  });
+  const envs = new Map<string, RequestEnv>();
+  const env = (endpointName: string): RequestEnv => {
+    let found = envs.get(endpointName);
+    if (!found) envs.set(endpointName, (found = envFor(endpointName)));
+    return found;
+  };
+
+  const endpointOf = (name: string): EndpointConfig => {
+    const endpoint = service.endpoints[name];
+    if (!endpoint) {
+      throw new ConfigError(
+        `Unknown endpoint "${name}" for service "${service.service}". Valid endpoints: ${Object.keys(service.endpoints).join(', ')}.`,
+      );
+    }
+    return endpoint;
+  };
+
+  const countedEndpoint = (name: string, operation: string): EndpointConfig => {
+    const endpoint = endpointOf(name);
+    if (isCursorStyle(endpoint.pagination)) {
+      throw new ConfigError(
+        `${operation} needs offset or page pagination, but endpoint "${name}" of service "${service.service}" uses ` +
+          `${endpoint.pagination.style}; walk it with walkCursor instead.`,
+      );
+    }
+    return endpoint;
+  };
+
+  const pageParser =
+    (name: string, endpoint: EndpointConfig, withTotal: boolean): ParseBody<PageResult> =>
+    (body, response) => {
+      const records = readRecords(body, endpoint.response.records, `endpoints.${name}.response.records`);
+      const location = endpoint.response.total;
+      const total =
+        withTotal && location
+          ? readTotal(location, body, response.headers, `endpoints.${name}.response.total`)
+          : undefined;
+      return {
+        records,
+        total: total?.of === 'items' ? total.value : undefined,
+        requestId: requestIdOf(response.headers),
+      };
+    };
+
+  async function count(endpointName: string, window: Window, pageSize: number): Promise<CountResult> {
+    const endpoint = countedEndpoint(endpointName, 'count');
+    const location = endpoint.response.total;
+    if (!location) {
+      throw new ConfigError(
+        `count needs endpoints.${endpointName}.response.total in the config of service "${service.service}" ` +
+          `(a body path or a header such as X-Total-Count) to know how many pages the window holds.`,
+      );
+    }
+    checkRequest(window, pageSize);
+    const url = countedPageUrl(baseUrl, endpoint, window, 1, pageSize);
+    const { value } = await getJson(
+      env(endpointName),
+      { url, what: `${service.service}/${endpointName} count`, page: 1 },
+      (body, response) => readTotal(location, body, response.headers, `endpoints.${endpointName}.response.total`),
+    );
+    return { total: value.of === 'items' ? value.value : undefined, pages: pagesFor(value, pageSize) };
+  }
+
+  async function fetchPage(request: PageRequest): Promise<PageResult> {
+    const endpoint = countedEndpoint(request.endpoint, 'fetchPage');
+    checkRequest(request.window, request.pageSize, request.page);
+    const url = countedPageUrl(baseUrl, endpoint, request.window, request.page, request.pageSize);
+    const { value } = await getJson(
+      env(request.endpoint),
+      {
+        url,
+        what: `${service.service}/${request.endpoint} page ${request.page}`,
+        page: request.page,
+        ...(request.runId !== undefined && { runId: request.runId }),
+      },
+      pageParser(request.endpoint, endpoint, true),
+    );
+    return value;
+  }
+
+  async function* walkCursor(endpointName: string, window: Window, pageSize: number): AsyncGenerator<CursorPage> {
+    const endpoint = endpointOf(endpointName);
+    const pagination = endpoint.pagination;
+    if (!isCursorStyle(pagination)) {
+      throw new ConfigError(
+        `walkCursor needs a cursor pagination style, but endpoint "${endpointName}" of service "${service.service}" uses ` +
+          `${pagination.style}; use count and fetchPage instead.`,
+      );
+    }
+    checkRequest(window, pageSize);
+    const what = `${service.service}/${endpointName}`;
+    yield* walkCursorPages(
+      {
+        baseUrl,
+        endpointName,
+        endpoint,
+        pagination,
+        what,
+        get: (url, page, parse) =>
+          getJson(env(endpointName), { url, what: `${what} cursor page ${page}`, page }, parse),
+      },
+      window,
+      pageSize,
+    );
+  }
+
+  return {
+    stats,
+    count,
+    fetchPage,
+    walkCursor,
+    close: () => ownAgent?.destroy(),
+  };
+}

@@ -1,0 +1,29 @@
+export { createHttpSource, limiterForService, type HttpSource } from './http-source.js';
+export { createSourceRegistry, type SourceRegistry, type SourceRegistryOptions } from './registry.js';
+export { DEFAULTS, type HttpSourceOptions, type RetryOptions, type TimeoutOptions } from './options.js';
+export {
+  RateLimiter,
+  RateLimitTimeoutError,
+  type Limiter,
+  type RateLimiterOptions,
+  type ScheduleOptions,
+} from './rate-limiter.js';
+export {
+  RetriesExhaustedError,
+  getJson,
+  type Clock,
+  type RequestEnv,
+  type RequestTarget,
+  type RetryPolicy,
+} from './retry.js';
+export { readApiKey } from './api-key.js';
+export { redactUrl, redactedPath, scrubSecrets } from './redact.js';
+export { parseLinkHeader, findLink, type Link } from './link-header.js';
+export { parseRetryAfter, parseResetMs, retryDelayFromHeaders } from './retry-after.js';
+export { backoffDelay, backoffCeiling } from './backoff.js';
+export { classifyStatus, isRetryableTransportCode, apiErrorMessage, type StatusClass } from './classify.js';
+export { getPath } from './json-path.js';
+export { readRecords } from './records.js';
+export { readTotal, pagesFor, type ReportedTotal } from './totals.js';
+export { TransportError, type RawResponse, type Transport } from './transport.js';
+export type { SourceStats } from './stats.js';

@@ -1,0 +1,24 @@
+import { describeValue, getPath } from './json-path.js';
+import { ShapeError } from './shape-error.js';
+
+export type ApiRecord = Record<string, unknown>;
+
+/**
+ * The records array at `path` (dotted; "" for a bare array body). Every item
+ * must be a JSON object.
+ */
+export function readRecords(body: unknown, path: string, configField: string): ApiRecord[] {
+  const value = getPath(body, path);
+  const where = path === '' ? 'the response body' : `"${path}" in the response body`;
+  if (!Array.isArray(value)) {
+    throw new ShapeError(`expected an array of records at ${where}, got ${describeValue(value)}`, configField);
+  }
+  const bad = value.findIndex((item) => item === null || typeof item !== 'object' || Array.isArray(item));
+  if (bad !== -1) {
+    throw new ShapeError(
+      `expected every record at ${where} to be an object, but item ${bad} is ${describeValue(value[bad])}`,
+      configField,
+    );
+  }
+  return value as ApiRecord[];
+}

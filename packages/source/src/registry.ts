@@ -1,0 +1,61 @@
+import { ConfigError, type Log, type ServiceCatalog } from '@rdc/contracts';
+import { readApiKey } from './api-key.js';
+import { createHttpSource, type HttpSource, limiterForService } from './http-source.js';
+import type { RetryOptions, TimeoutOptions } from './options.js';
+
+export interface SourceRegistryOptions {
+  /** Where `API_BASE_URL` and the API keys (`auth.env`, `<auth.env>_FILE`) are read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  log?: Log;
+  /** Shortcut for `retry.budgetMs`: keep it under the queue's ack deadline. */
+  budgetMs?: number;
+  retry?: RetryOptions;
+  timeouts?: TimeoutOptions;
+}
+
+/** One HTTP source per service, built on first use and shared, with one rate limiter per API. */
+export interface SourceRegistry {
+  /** The source for `service`; ConfigError for an unknown service or a missing required key. */
+  sourceFor(service: string): HttpSource;
+  /** Closes every source's keep-alive sockets. */
+  close(): void;
+}
+
+/**
+ * Builds sources from the service catalog and the environment: `API_BASE_URL`
+ * overrides each service's baseUrl; the key comes from `readApiKey`.
+ */
+export function createSourceRegistry(catalog: ServiceCatalog, options: SourceRegistryOptions = {}): SourceRegistry {
+  const env = options.env ?? process.env;
+  const sources = new Map<string, HttpSource>();
+  const retry = { ...options.retry, ...(options.budgetMs !== undefined && { budgetMs: options.budgetMs }) };
+  return {
+    sourceFor(name) {
+      const existing = sources.get(name);
+      if (existing) return existing;
+      const service = catalog.services.get(name);
+      if (!service) {
+        throw new ConfigError(
+          `Unknown service "${name}". Valid services: ${[...catalog.services.keys()].join(', ')} (from ${catalog.dir}).`,
+        );
+      }
+      const apiKey = readApiKey(service.auth, env);
+      const baseUrl = env.API_BASE_URL?.trim();
+      const source = createHttpSource({
+        service,
+        limiter: limiterForService(service),
+        retry,
+        ...(baseUrl && { baseUrl }),
+        ...(apiKey !== undefined && { apiKey }),
+        ...(options.timeouts && { timeouts: options.timeouts }),
+        ...(options.log && { log: options.log }),
+      });
+      sources.set(name, source);
+      return source;
+    },
+    close() {
+      for (const source of sources.values()) source.close();
+      sources.clear();
+    },
+  };
+}
