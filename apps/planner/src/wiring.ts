@@ -23,7 +23,8 @@ export function wireCommon(args: PlannerArgs, env: NodeJS.ProcessEnv, log: Log):
   const catalog = loadServices(args.configDir);
   resolveEndpoint(catalog, args.service, args.endpoint);
   const sources = createSourceRegistry(catalog, { env, log });
-  const sink = createSink(args.sink, { gcs: { gzip: args.gzip, ...(args.project ? { projectId: args.project } : {}) } });
+  // Pages are gzipped by the page handler (--gzip); the sink stores bytes as given.
+  const sink = createSink(args.sink, { gcs: { ...(args.project ? { projectId: args.project } : {}) } });
   return { catalog, sources, sink };
 }
 

@@ -25,7 +25,7 @@ export async function startWorker(config: WorkerConfig, env: NodeJS.ProcessEnv, 
   const sources = createSourceRegistry(catalog, { env, log, budgetMs });
   const projectId = config.project ?? (env.PUBSUB_EMULATOR_HOST || env.STORAGE_EMULATOR_HOST ? 'local-project' : undefined);
   const sink = createSink(config.sink, {
-    gcs: { gzip: config.gzip, deadlineMs: budgetMs, ...(projectId ? { projectId } : {}) },
+    gcs: { deadlineMs: budgetMs, ...(projectId ? { projectId } : {}) },
   });
   const process = createProcessor({
     catalog,

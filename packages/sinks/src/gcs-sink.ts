@@ -1,0 +1,242 @@
+import { gzipSync } from 'node:zlib';
+import type { Bucket, File, Storage } from '@google-cloud/storage';
+import {
+  ConfigError,
+  ConnectorError,
+  TransientError,
+  type PutOptions,
+  type PutResult,
+  type Sink,
+} from '@rdc/contracts';
+import { bucketNameProblem } from './bucket-name.js';
+import { DEFAULT_CONTENT_TYPE, GCS_DEFAULTS } from './defaults.js';
+import { createStorage } from './gcs-client.js';
+import { gcsError, isMissingBucket, statusOf, type GcsAction } from './gcs-errors.js';
+import { keyProblem, validateKey, validatePrefix } from './keys.js';
+
+export interface GcsSinkOptions {
+  /** Bucket name. @example 'acme-retail-raw' */
+  bucket: string;
+  /** Folder inside the bucket that keys are relative to, without leading or trailing `/`. @default '' @example 'landing/v1' */
+  prefix?: string;
+  /** Google Cloud project. @default the credentials' project; 'local-project' against an endpoint override */
+  projectId?: string;
+  /**
+   * Endpoint override, e.g. a storage emulator. When unset, STORAGE_EMULATOR_HOST is used if set.
+   * Requests to an override carry no credentials unless `useAuthWithCustomEndpoint` is set.
+   * @example 'http://127.0.0.1:4443'
+   */
+  apiEndpoint?: string;
+  /** Send credentials to an endpoint override too (a private GCS endpoint, not an emulator). @default false */
+  useAuthWithCustomEndpoint?: boolean;
+  /**
+   * gzip NDJSON bodies (content type application/x-ndjson) that are not already encoded, and store
+   * them with `Content-Encoding: gzip`. Other objects (JSON state read back with `get`) and bodies
+   * passed with `contentEncoding: 'gzip'` are stored as given. `get` returns the stored bytes.
+   * @default false
+   */
+  gzip?: boolean;
+  /**
+   * Total time one call may take, retries included, in ms. Keep it under the Pub/Sub ack deadline.
+   * Only the outer bound applies to an injected `storage`, whose retry options are its own.
+   * @default 50_000
+   */
+  deadlineMs?: number;
+  /** A ready client (tests, custom auth). @default a client built from the options above */
+  storage?: Storage;
+}
+
+/**
+ * A sink in a Cloud Storage bucket, under an optional prefix. Pages are written once:
+ * single-request uploads with `ifGenerationMatch: 0`, where 412 means the object has
+ * already landed. Retries (5xx, 429, timeouts) happen inside the client, within `deadlineMs`.
+ *
+ * @example
+ * const sink = new GcsSink({ bucket: 'acme-retail-raw', prefix: 'landing' });
+ * await sink.putIfAbsent('retail/sales/dt=2024-07-01/page-000001.ndjson', body); // 'created' or 'exists'
+ */
+export class GcsSink implements Sink {
+  readonly url: string;
+  private readonly bucketName: string;
+  private readonly bucket: Bucket;
+  /** '' or 'a/b/'. */
+  private readonly root: string;
+  private readonly gzip: boolean;
+  private readonly deadlineMs: number;
+
+  constructor(options: GcsSinkOptions) {
+    const bucketProblem = typeof options.bucket === 'string' ? bucketNameProblem(options.bucket) : 'it is not a string';
+    if (bucketProblem !== undefined) {
+      throw new ConfigError(
+        `Expected \`bucket\` to be a Cloud Storage bucket name, got \`${String(options.bucket)}\` (${typeof options.bucket}): ${bucketProblem}.`,
+      );
+    }
+    const prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
+    const prefixProblem = prefix === '' ? undefined : keyProblem(prefix);
+    if (prefixProblem !== undefined) {
+      throw new ConfigError(
+        `Expected \`prefix\` to be a folder such as "landing/v1", got \`${prefix}\`: ${prefixProblem}.`,
+      );
+    }
+    const deadlineMs = options.deadlineMs ?? GCS_DEFAULTS.deadlineMs;
+    if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs < GCS_DEFAULTS.minDeadlineMs) {
+      throw new ConfigError(
+        `Expected \`deadlineMs\` to be a finite number >= ${GCS_DEFAULTS.minDeadlineMs}, got \`${String(deadlineMs)}\` (${typeof deadlineMs})`,
+      );
+    }
+    this.bucketName = options.bucket;
+    this.root = prefix === '' ? '' : `${prefix}/`;
+    this.url = `gs://${options.bucket}${prefix === '' ? '' : `/${prefix}`}`;
+    this.gzip = options.gzip ?? false;
+    this.deadlineMs = deadlineMs;
+    const storage =
+      options.storage ??
+      createStorage({
+        deadlineMs,
+        projectId: options.projectId,
+        apiEndpoint: options.apiEndpoint,
+        useAuthWithCustomEndpoint: options.useAuthWithCustomEndpoint,
+      });
+    this.bucket = storage.bucket(options.bucket);
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array, options: PutOptions = {}): Promise<PutResult> {
+    const file = this.fileOf(key);
+    try {
+      await this.withinDeadline('write', key, () => this.upload(file, body, options, 0));
+      return 'created';
+    } catch (error) {
+      // Also the answer when our own first attempt landed but its response was lost.
+      if (statusOf(error) === 412) return 'exists';
+      throw this.failure(error, 'write', key);
+    }
+  }
+
+  /**
+   * Replaces with a precondition on the current generation, so the upload stays
+   * conditionally idempotent and is retried like any other. (An unconditional upload
+   * makes the library switch off retries on the shared client, for every later call.)
+   */
+  async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
+    const file = this.fileOf(key);
+    try {
+      await this.withinDeadline('replace', key, async () => {
+        for (let attempt = 1; ; attempt += 1) {
+          const generation = (await this.metadataOf(file))?.generation ?? 0;
+          try {
+            return await this.upload(file, body, options, generation);
+          } catch (error) {
+            if (statusOf(error) !== 412 || attempt === 3) throw error;
+          }
+        }
+      });
+    } catch (error) {
+      throw this.failure(error, 'replace', key);
+    }
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    const file = this.fileOf(key);
+    try {
+      // decompress: false returns the bytes as stored, still gzip-compressed if they were.
+      const [data] = await this.withinDeadline('read', key, () => file.download({ decompress: false }));
+      return data;
+    } catch (error) {
+      if (statusOf(error) === 404 && !isMissingBucket(error)) return undefined;
+      throw this.failure(error, 'read', key);
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const file = this.fileOf(key);
+    try {
+      return (await this.withinDeadline('check', key, () => this.metadataOf(file))) !== undefined;
+    } catch (error) {
+      throw this.failure(error, 'check', key);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    validatePrefix(prefix, this.url);
+    const full = `${this.root}${prefix}`;
+    try {
+      const [files] = await this.withinDeadline('list', prefix, () =>
+        this.bucket.getFiles({ autoPaginate: true, ...(full === '' ? {} : { prefix: full }) }),
+      );
+      return files
+        .map((file) => file.name.slice(this.root.length))
+        .filter((key) => key !== '' && !key.endsWith('/')) // console "folder" placeholders
+        .sort();
+    } catch (error) {
+      throw this.failure(error, 'list', prefix);
+    }
+  }
+
+  private fileOf(key: string): File {
+    return this.bucket.file(`${this.root}${validateKey(key, this.url)}`);
+  }
+
+  /** The object's metadata, or undefined when it does not exist. */
+  private async metadataOf(file: File): Promise<{ generation?: string | number } | undefined> {
+    try {
+      const [metadata] = await file.getMetadata();
+      return metadata;
+    } catch (error) {
+      if (statusOf(error) === 404 && !isMissingBucket(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async upload(
+    file: File,
+    body: Uint8Array,
+    options: PutOptions,
+    ifGenerationMatch: number | string,
+  ): Promise<void> {
+    const contentType = options.contentType ?? DEFAULT_CONTENT_TYPE;
+    const compress =
+      options.contentEncoding === undefined && this.gzip && contentType.split(';')[0]?.trim() === DEFAULT_CONTENT_TYPE;
+    const encoded = options.contentEncoding === 'gzip' || compress;
+    await file.save(compress ? gzipSync(body) : body, {
+      resumable: false,
+      metadata: {
+        contentType,
+        ...(encoded ? { contentEncoding: 'gzip' } : {}),
+        ...(options.metadata ? { metadata: { ...options.metadata } } : {}),
+      },
+      // Passed as preconditionOpts (not as a query option) so the library knows the upload is conditional and retries it.
+      preconditionOpts: { ifGenerationMatch },
+    });
+  }
+
+  /** Runs `work`, giving up with a TransientError once `deadlineMs` has passed. */
+  private async withinDeadline<T>(action: GcsAction, key: string, work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const url = this.urlOf(key);
+        reject(
+          new TransientError(`Could not ${action} ${url} within ${this.deadlineMs} ms; it will be retried.`, {
+            path: url,
+          }),
+        );
+      }, this.deadlineMs);
+    });
+    const running = work();
+    running.catch(() => undefined); // a failure after the deadline has nobody left to tell
+    try {
+      return await Promise.race([running, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private failure(error: unknown, action: GcsAction, key: string): ConnectorError {
+    if (error instanceof ConnectorError) return error;
+    return gcsError(error, action, this.urlOf(key), this.bucketName);
+  }
+
+  private urlOf(key: string): string {
+    return `gs://${this.bucketName}/${this.root}${key}`;
+  }
+}
