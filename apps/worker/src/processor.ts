@@ -1,5 +1,6 @@
 import { type Delivery, type Log, type ServiceCatalog, type Sink, type Source, type Task } from '@rdc/contracts';
 import {
+  authorizeTask,
   finalizeRun,
   handleTask,
   parseRunId,
@@ -54,6 +55,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       sink: deps.sink,
       log: deps.log,
       maxDeliveryAttempts: deps.maxDeliveryAttempts,
+      authorize: (task) => void authorizeTask(task, deps.catalog),
       afterLanded,
       ...(decode ? { decode } : {}),
     });

@@ -35,6 +35,12 @@ export interface ProcessDeps {
   maxDeliveryAttempts: number;
   /** Called after a page lands (completion tracking). Its failures are logged, never fail the page. */
   afterLanded?(task: Task, result: TaskResult): Promise<void>;
+  /**
+   * Checks a decoded task against the allow-listed config before anything is
+   * written for it; a task that fails is treated as malformed (its claimed
+   * service, endpoint and run name no path).
+   */
+  authorize?(task: Task): void;
   /** Decodes the message; defaults to `decodeTask`. */
   decode?(delivery: Delivery): Task;
   /** Called when a task is dead-lettered. */
@@ -67,7 +73,9 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps): Pr
   let task: Task | undefined;
   const log = deps.log.child({ messageId: delivery.id, deliveryAttempt: delivery.deliveryAttempt });
   try {
-    task = deps.decode ? deps.decode(delivery) : decodeTask(delivery.data, `Message ${delivery.id}`);
+    const decoded = deps.decode ? deps.decode(delivery) : decodeTask(delivery.data, `Message ${delivery.id}`);
+    deps.authorize?.(decoded);
+    task = decoded;
     const result = await deps.handle(task);
     const pageLog = log.child({ runId: task.runId, service: task.service, endpoint: task.endpoint, page: task.kind === 'page' ? task.page : undefined });
     pageLog.debug(`${taskLabel(task)} ${result.outcome}`, { records: result.records, key: result.key });
