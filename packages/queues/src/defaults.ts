@@ -1,0 +1,43 @@
+/**
+ * Every default of the queues package, in one place.
+ *
+ * The Pub/Sub numbers are tuned for the planner's workload: a tight loop that
+ * publishes up to ~100k small (< 4 KiB) task messages, then waits for them all.
+ */
+
+export const MEMORY_QUEUE_DEFAULTS = {
+  /** Deliveries handled at once. */
+  concurrency: 8,
+  /** Deliveries of one message before it is dead-lettered (Pub/Sub's own default is 5). */
+  maxDeliveryAttempts: 5,
+  /** Exponential redelivery backoff after a 'retry', like a Pub/Sub retry policy. */
+  retryBackoff: { minMs: 100, maxMs: 10_000 },
+} as const;
+
+/**
+ * Publisher batching. 1,000 messages is the Publish API's per-request cap; a task
+ * is at most 4 KiB (MAX_TASK_BYTES), so a full batch is at most ~4.5 MB with its
+ * attributes, and 5 MiB lets that batch go in one request while staying well under
+ * the 10 MB request limit. The planner publishes in a tight loop, so batches fill
+ * by count; 20 ms only bounds how long the tail of a plan waits before it is sent.
+ */
+export const PUBSUB_BATCHING_DEFAULTS = {
+  maxMessages: 1_000,
+  maxBytes: 5 * 1024 * 1024,
+  maxMilliseconds: 20,
+} as const;
+
+/**
+ * Publisher flow control: at most this much is buffered or in flight, so a 100k-task
+ * plan runs in bounded memory. Five full batches keep the pipe busy while one batch
+ * is being acknowledged; the byte cap only matters for unusually large tasks.
+ */
+export const PUBSUB_FLOW_CONTROL_DEFAULTS = {
+  maxOutstandingMessages: 5_000,
+  maxOutstandingBytes: 32 * 1024 * 1024,
+} as const;
+
+export const PUBSUB_CONSUMER_DEFAULTS = {
+  /** Handlers running at once (and messages leased at once: allowExcessMessages is off). */
+  concurrency: 8,
+} as const;

@@ -1,0 +1,144 @@
+import type { BatchPublishOptions, FlowControlOptions, PubSub, Topic } from '@google-cloud/pubsub';
+import {
+  TransientError,
+  encodeTask,
+  errorMessage,
+  silentLog,
+  taskAttributes,
+  type Log,
+  type Task,
+  type TaskPublisher,
+} from '@rdc/contracts';
+import { PUBSUB_BATCHING_DEFAULTS, PUBSUB_FLOW_CONTROL_DEFAULTS } from './defaults.js';
+import { createPubSub } from './pubsub-client.js';
+import { nonEmptyString } from './validate.js';
+
+export interface PubSubPublisherOptions {
+  projectId: string;
+  /** Topic id (`tasks`) or full name (`projects/p/topics/tasks`). */
+  topic: string;
+  /** `host:port` of an emulator; see createPubSub. */
+  apiEndpoint?: string;
+  /** A client to use instead of creating one. The caller owns it: close() leaves it open. */
+  pubsub?: PubSub;
+  /**
+   * Batching of publish requests.
+   * @default { maxMessages: 1000, maxBytes: 5 MiB, maxMilliseconds: 20 }
+   */
+  batching?: BatchPublishOptions;
+  /**
+   * Publisher flow control: publish() waits while this much is unsent.
+   * @default { maxOutstandingMessages: 5000, maxOutstandingBytes: 32 MiB }
+   * @example { maxOutstandingMessages: 100 }
+   */
+  flowControl?: FlowControlOptions;
+  log?: Log;
+}
+
+type FlowControlledPublisher = ReturnType<Topic['flowControlled']>;
+
+/**
+ * Publishes tasks to one Pub/Sub topic, batched and under publisher flow control, so
+ * the planner can publish a 100k-task plan in a loop of `await publish(task)` with
+ * bounded memory.
+ */
+export class PubSubPublisher implements TaskPublisher {
+  readonly topic: Topic;
+  readonly #pubsub: PubSub;
+  readonly #ownsClient: boolean;
+  readonly #flow: FlowControlledPublisher;
+  readonly #log: Log;
+  /** Serializes hand-overs, so each flow-controlled publish is paired with its own result. */
+  #handOver: Promise<void> = Promise.resolve();
+  readonly #outstanding = new Set<Promise<void>>();
+  #published = 0;
+  #failed = 0;
+  #firstFailure: unknown;
+  #closed = false;
+
+  constructor(options: PubSubPublisherOptions) {
+    nonEmptyString('topic', options.topic);
+    this.#ownsClient = options.pubsub === undefined;
+    this.#pubsub = options.pubsub ?? createPubSub({ projectId: options.projectId, apiEndpoint: options.apiEndpoint });
+    this.topic = this.#pubsub.topic(options.topic, {
+      batching: { ...PUBSUB_BATCHING_DEFAULTS, ...options.batching },
+      flowControlOptions: { ...PUBSUB_FLOW_CONTROL_DEFAULTS, ...options.flowControl },
+    });
+    this.#flow = this.topic.flowControlled();
+    this.#log = (options.log ?? silentLog).child({ topic: this.topic.name });
+  }
+
+  /** Publishes handed to the client and not yet confirmed or failed. */
+  get outstanding(): number {
+    return this.#outstanding.size;
+  }
+
+  /**
+   * Hands the task to the client's batcher. Resolves at once while under the flow
+   * control limits, otherwise once enough earlier messages were sent. Whether the
+   * message reached Pub/Sub is reported by flush().
+   */
+  publish(task: Task): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error(`PubSubPublisher(${this.topic.name}): publish() after close()`));
+    const handOver = this.#handOver.then(() => this.#publishOne(task));
+    this.#handOver = handOver.catch(() => undefined);
+    return handOver;
+  }
+
+  async #publishOne(task: Task): Promise<void> {
+    const wait = this.#flow.publish({ data: encodeTask(task), attributes: taskAttributes(task) });
+    if (wait) await wait;
+    // all() drains the ids the flow-controlled publisher collected: with hand-overs
+    // serialized that is exactly this message. Taking it now also means a failed
+    // publish always has a handler (all() alone would leave it unhandled until flush).
+    this.#published++;
+    const done: Promise<void> = this.#flow.all().then(
+      () => undefined,
+      (error: unknown) => {
+        this.#failed++;
+        this.#firstFailure ??= error;
+      },
+    );
+    this.#outstanding.add(done);
+    void done.finally(() => this.#outstanding.delete(done));
+  }
+
+  /**
+   * Sends what is batched and waits for every publish so far. Throws a TransientError
+   * naming the topic and the number of failed messages if any failed since the last flush().
+   */
+  async flush(): Promise<void> {
+    await this.#handOver;
+    try {
+      await this.topic.flush();
+    } catch {
+      // Failures are counted per message below; the batch error adds nothing.
+    }
+    while (this.#outstanding.size > 0) await Promise.all(this.#outstanding);
+    const failed = this.#failed;
+    const published = this.#published;
+    const cause = this.#firstFailure;
+    this.#failed = 0;
+    this.#published = 0;
+    this.#firstFailure = undefined;
+    if (failed > 0) {
+      this.#log.error('publish failed', { failed, published, error: errorMessage(cause) });
+      throw new TransientError(
+        `Publishing to ${this.topic.name} failed for ${failed} of ${published} task(s): ${errorMessage(cause)}`,
+        {},
+        { cause },
+      );
+    }
+  }
+
+  /** Flushes, then closes the client if this publisher created it. Later publishes reject. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.flush();
+    } finally {
+      if (this.#ownsClient) await this.#pubsub.close();
+    }
+  }
+}
