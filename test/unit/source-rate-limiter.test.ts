@@ -1,4 +1,5 @@
-import { RateLimiter, RateLimitTimeoutError } from '@rdc/source';
+import { ConfigError } from '@rdc/contracts';
+import { limitsFromEnv, RateLimiter, RateLimitTimeoutError } from '@rdc/source';
 import { expect } from 'chai';
 import sinon from 'sinon';
 
@@ -131,5 +132,26 @@ describe('source: RateLimiter (fake timers)', () => {
     );
     expect(() => new RateLimiter({ requestsPerSecond: 5, concurrency: 1, burst: 0 })).to.throw('`burst`');
     expect(new RateLimiter({ requestsPerSecond: 100, concurrency: 1 }).burst).to.equal(10);
+  });
+});
+
+describe('per-process limits from the environment', () => {
+  const limits = { requestsPerSecond: 100, concurrency: 16 };
+
+  it('keeps the config limits when nothing is set', () => {
+    expect(limitsFromEnv(limits, {})).to.deep.equal(limits);
+  });
+
+  it('lets RDC_REQUESTS_PER_SECOND and RDC_API_CONCURRENCY split an API limit across instances', () => {
+    expect(limitsFromEnv(limits, { RDC_REQUESTS_PER_SECOND: '12.5', RDC_API_CONCURRENCY: '4' })).to.deep.equal({
+      requestsPerSecond: 12.5,
+      concurrency: 4,
+    });
+  });
+
+  it('refuses bad values, naming the variable', () => {
+    expect(() => limitsFromEnv(limits, { RDC_REQUESTS_PER_SECOND: 'fast' })).to.throw(ConfigError, 'RDC_REQUESTS_PER_SECOND');
+    expect(() => limitsFromEnv(limits, { RDC_API_CONCURRENCY: '2.5' })).to.throw(ConfigError, 'RDC_API_CONCURRENCY');
+    expect(() => limitsFromEnv(limits, { RDC_API_CONCURRENCY: '0' })).to.throw(ConfigError, '`0`');
   });
 });

@@ -28,6 +28,9 @@ Environment:
   RDC_PUSH_AUDIENCE       Expected OIDC audience (the push endpoint URL).
   RDC_PUSH_SERVICE_ACCOUNT Expected email of the push subscription's service account.
   RDC_MAX_BODY_BYTES      Largest push body accepted. Default: 65536
+  RDC_REQUESTS_PER_SECOND, RDC_API_CONCURRENCY
+                          Override the service's limits for this process (the API's limit
+                          divided by max-instances keeps a fleet under it).
   API_BASE_URL, RETAIL_API_KEY(_FILE), PUBSUB_EMULATOR_HOST, STORAGE_EMULATOR_HOST,
   LOG_FORMAT, LOG_LEVEL as for the planner.
 

@@ -1,5 +1,5 @@
 export { createHttpSource, limiterForService, type HttpSource } from './http-source.js';
-export { createSourceRegistry, type SourceRegistry, type SourceRegistryOptions } from './registry.js';
+export { createSourceRegistry, limitsFromEnv, type SourceRegistry, type SourceRegistryOptions } from './registry.js';
 export { DEFAULTS, type HttpSourceOptions, type RetryOptions, type TimeoutOptions } from './options.js';
 export {
   RateLimiter,

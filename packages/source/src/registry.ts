@@ -21,6 +21,31 @@ export interface SourceRegistry {
   close(): void;
 }
 
+function positive(env: NodeJS.ProcessEnv, name: string, integer: boolean): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new ConfigError(`Expected ${name} to be a positive ${integer ? 'integer' : 'number'}, got \`${raw}\`.`);
+  }
+  return value;
+}
+
+/**
+ * `RDC_REQUESTS_PER_SECOND` and `RDC_API_CONCURRENCY` override a service's
+ * `limits` for this process: on Cloud Run, set them to the API's limit divided
+ * by max-instances, so the whole fleet stays under it.
+ */
+export function limitsFromEnv(
+  limits: { requestsPerSecond: number; concurrency: number },
+  env: NodeJS.ProcessEnv,
+): { requestsPerSecond: number; concurrency: number } {
+  return {
+    requestsPerSecond: positive(env, 'RDC_REQUESTS_PER_SECOND', false) ?? limits.requestsPerSecond,
+    concurrency: positive(env, 'RDC_API_CONCURRENCY', true) ?? limits.concurrency,
+  };
+}
+
 /**
  * Builds sources from the service catalog and the environment: `API_BASE_URL`
  * overrides each service's baseUrl; the key comes from `readApiKey`.
@@ -40,10 +65,11 @@ export function createSourceRegistry(catalog: ServiceCatalog, options: SourceReg
         );
       }
       const apiKey = readApiKey(service.auth, env);
+      const limits = limitsFromEnv(service.limits, env);
       const baseUrl = env.API_BASE_URL?.trim();
       const source = createHttpSource({
         service,
-        limiter: limiterForService(service),
+        limiter: limiterForService({ ...service, limits }),
         retry,
         ...(baseUrl && { baseUrl }),
         ...(apiKey !== undefined && { apiKey }),
