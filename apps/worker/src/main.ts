@@ -22,7 +22,9 @@ async function main(): Promise<void> {
       .stop()
       .then(() => {
         log.info('Worker stopped');
-        process.exitCode = 0;
+        // Pages still running past the grace period are abandoned: nothing of
+        // them was written (writes are atomic), and Pub/Sub redelivers them.
+        setImmediate(() => process.exit(0));
       })
       .catch((error: unknown) => {
         log.error(`Shutdown failed: ${errorMessage(error)}`);
