@@ -23,7 +23,14 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../../packages/*', '../../apps/*', '**/packages/*/src/*'], message: 'Import workspace packages by name (@rdc/...).' }] },
+        {
+          patterns: [
+            {
+              group: ['../../packages/*', '../../apps/*', '**/packages/*/src/*'],
+              message: 'Import workspace packages by name (@rdc/...).',
+            },
+          ],
+        },
       ],
     },
   },
@@ -35,7 +42,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

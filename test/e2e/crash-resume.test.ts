@@ -26,7 +26,20 @@ describe('crash and resume (SIGKILL the local runner, then --resume)', function 
 
   it('lands every record exactly once after a SIGKILL and a resume', async () => {
     const env = cleanEnv({ API_BASE_URL: api.url });
-    const args = ['--service', 'retail', '--endpoint', 'sales', '--start_date', START, '--end_date', END, '--sink', dir, '--concurrency', '2'];
+    const args = [
+      '--service',
+      'retail',
+      '--endpoint',
+      'sales',
+      '--start_date',
+      START,
+      '--end_date',
+      END,
+      '--sink',
+      dir,
+      '--concurrency',
+      '2',
+    ];
     const { child } = startCli(APPS.local, args, env);
     const pages = () => filesIn(dir).filter((f) => /page-\d+\.ndjson$/.test(f)).length;
     const deadline = Date.now() + 60_000;
@@ -42,7 +55,12 @@ describe('crash and resume (SIGKILL the local runner, then --resume)', function 
 
     const status = await runCli(APPS.local, ['status', runId, '--sink', dir, '--json'], env);
     expect(status.code).to.equal(1);
-    const before = JSON.parse(status.stdout) as { expectedPages: number; landedPages: number; missingPages: number[]; complete: boolean };
+    const before = JSON.parse(status.stdout) as {
+      expectedPages: number;
+      landedPages: number;
+      missingPages: number[];
+      complete: boolean;
+    };
     expect(before.complete).to.equal(false);
     expect(before.landedPages + before.missingPages.length).to.equal(before.expectedPages);
     expect(before.missingPages.length).to.be.greaterThan(0);

@@ -23,11 +23,28 @@ describe('embedded run through the real CLI (npm start)', function () {
       try {
         const result = await runCli(
           APPS.local,
-          ['--service', 'retail', '--endpoint', endpoint, '--start_date', START, '--end_date', END, '--sink', `file://${dir}`, '--json'],
+          [
+            '--service',
+            'retail',
+            '--endpoint',
+            endpoint,
+            '--start_date',
+            START,
+            '--end_date',
+            END,
+            '--sink',
+            `file://${dir}`,
+            '--json',
+          ],
           cleanEnv({ API_BASE_URL: api.url }),
         );
         expect(result.code, result.stderr).to.equal(0);
-        const summary = JSON.parse(result.stdout) as { complete: boolean; pages: number; records: number; location: string };
+        const summary = JSON.parse(result.stdout) as {
+          complete: boolean;
+          pages: number;
+          records: number;
+          location: string;
+        };
         const expected = api.idsInWindow(endpoint, new Date(`${START}T00:00:00Z`), new Date(END));
         expect(expected.length).to.be.greaterThan(0);
         const landed = idsInFolder(dir);
@@ -72,7 +89,19 @@ describe('embedded run through the real CLI (npm start)', function () {
   it('a second run of the same window lands nothing twice', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const args = ['--service', 'retail', '--endpoint', 'products', '--start_date', START, '--end_date', END, '--sink', dir, '--json'];
+      const args = [
+        '--service',
+        'retail',
+        '--endpoint',
+        'products',
+        '--start_date',
+        START,
+        '--end_date',
+        END,
+        '--sink',
+        dir,
+        '--json',
+      ];
       const env = cleanEnv({ API_BASE_URL: api.url });
       const first = await runCli(APPS.local, args, env);
       expect(first.code, first.stderr).to.equal(0);
@@ -81,7 +110,9 @@ describe('embedded run through the real CLI (npm start)', function () {
       expect(second.code, second.stderr).to.equal(0);
       expect(filesIn(dir)).to.deep.equal(before);
       expect((JSON.parse(second.stdout) as { landed: number }).landed).to.equal(0);
-      expect(idsInFolder(dir)).to.deep.equal(api.idsInWindow('products', new Date(`${START}T00:00:00Z`), new Date(END)));
+      expect(idsInFolder(dir)).to.deep.equal(
+        api.idsInWindow('products', new Date(`${START}T00:00:00Z`), new Date(END)),
+      );
     } finally {
       cleanup();
     }
@@ -93,7 +124,19 @@ describe('embedded run through the real CLI (npm start)', function () {
       api.resetStats();
       const result = await runCli(
         APPS.local,
-        ['--service', 'retail', '--endpoint', 'sales', '--start_date', START, '--end_date', END, '--sink', dir, '--dry-run'],
+        [
+          '--service',
+          'retail',
+          '--endpoint',
+          'sales',
+          '--start_date',
+          START,
+          '--end_date',
+          END,
+          '--sink',
+          dir,
+          '--dry-run',
+        ],
         cleanEnv({ API_BASE_URL: api.url }),
       );
       expect(result.code, result.stderr).to.equal(0);
@@ -111,8 +154,16 @@ describe('CLI errors', function () {
 
   const cases: Array<[string, string[], RegExp]> = [
     ['an unknown service', ['--service', 'shopify', '--endpoint', 'sales'], /Unknown service "shopify".*retail/],
-    ['an unknown endpoint', ['--service', 'retail', '--endpoint', 'orders'], /Unknown endpoint "orders".*customers, products, sales/],
-    ['a bad date', ['--service', 'retail', '--endpoint', 'sales', '--start_date', '2024-13-45'], /--start_date "2024-13-45"/],
+    [
+      'an unknown endpoint',
+      ['--service', 'retail', '--endpoint', 'orders'],
+      /Unknown endpoint "orders".*customers, products, sales/,
+    ],
+    [
+      'a bad date',
+      ['--service', 'retail', '--endpoint', 'sales', '--start_date', '2024-13-45'],
+      /--start_date "2024-13-45"/,
+    ],
     ['a missing --service', ['--endpoint', 'sales'], /--service and --endpoint are required/],
     ['an unknown flag', ['--service', 'retail', '--endpoint', 'sales', '--colour'], /Unknown option '--colour'/],
   ];
@@ -120,7 +171,11 @@ describe('CLI errors', function () {
     it(`exits 2 on ${what}, with a clear message`, async () => {
       const { dir, cleanup } = tempDir();
       try {
-        const result = await runCli(APPS.local, [...args, '--sink', dir], cleanEnv({ API_BASE_URL: 'http://127.0.0.1:9' }));
+        const result = await runCli(
+          APPS.local,
+          [...args, '--sink', dir],
+          cleanEnv({ API_BASE_URL: 'http://127.0.0.1:9' }),
+        );
         expect(result.code).to.equal(2);
         expect(result.stderr.replace(/\n/g, ' ')).to.match(message);
         expect(filesIn(dir)).to.deep.equal([]);

@@ -42,8 +42,12 @@ describeWithEmulator('Pub/Sub pipeline: planner → emulator → worker → fold
   afterEach(async () => {
     outputs.length = 0;
     // Delete subscriptions first, so the emulator stops pushing to workers about to stop.
-    for (const { kind, name } of created.splice(0).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'subscription' ? -1 : 1))) {
-      await (kind === 'topic' ? pubsub.topic(name).delete() : pubsub.subscription(name).delete()).catch(() => undefined);
+    for (const { kind, name } of created
+      .splice(0)
+      .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'subscription' ? -1 : 1))) {
+      await (kind === 'topic' ? pubsub.topic(name).delete() : pubsub.subscription(name).delete()).catch(
+        () => undefined,
+      );
     }
     await Promise.all(children.splice(0).map((c) => stopChild(c, 'SIGKILL')));
     cleanup();
@@ -69,13 +73,22 @@ describeWithEmulator('Pub/Sub pipeline: planner → emulator → worker → fold
     const worker = startCli(APPS.worker, ['--mode', 'push'], workerEnv({ PORT: String(port), ...extra }));
     children.push(worker.child);
     outputs.push(worker.output);
-    await waitFor(`the worker on :${port}\n${worker.output()}`, () => httpOk(`http://127.0.0.1:${port}/healthz`), 20_000);
+    await waitFor(
+      `the worker on :${port}\n${worker.output()}`,
+      () => httpOk(`http://127.0.0.1:${port}/healthz`),
+      20_000,
+    );
     return worker.child;
   }
   const landed = () => filesIn(dir).filter((f) => f.endsWith('.ndjson')).length;
-  const diagnose = () => `${landed()} page files landed; worker output:\n${outputs.map((o) => o().slice(-3000)).join('\n---\n')}`;
+  const diagnose = () =>
+    `${landed()} page files landed; worker output:\n${outputs.map((o) => o().slice(-3000)).join('\n---\n')}`;
 
-  async function pushTopology(port: number, maxDeliveryAttempts = 5, endpoint = `http://127.0.0.1:${port}/`): Promise<string> {
+  async function pushTopology(
+    port: number,
+    maxDeliveryAttempts = 5,
+    endpoint = `http://127.0.0.1:${port}/`,
+  ): Promise<string> {
     const topic = uniqueName('rdc-pages');
     const dead = uniqueName('rdc-dead');
     const name = uniqueName('rdc-push');
@@ -96,7 +109,21 @@ describeWithEmulator('Pub/Sub pipeline: planner → emulator → worker → fold
   function planner(topic: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return runCli(
       APPS.planner,
-      ['--service', 'retail', '--endpoint', 'sales', '--start_date', START, '--end_date', END, '--topic', topic, '--sink', dir, '--json'],
+      [
+        '--service',
+        'retail',
+        '--endpoint',
+        'sales',
+        '--start_date',
+        START,
+        '--end_date',
+        END,
+        '--topic',
+        topic,
+        '--sink',
+        dir,
+        '--json',
+      ],
       workerEnv({}),
     );
   }
@@ -131,7 +158,11 @@ describeWithEmulator('Pub/Sub pipeline: planner → emulator → worker → fold
     await ensureTopic(pubsub, topic);
     created.push({ kind: 'topic', name: topic }, { kind: 'subscription', name: subscription });
     await ensureSubscription(pubsub, { topic, name: subscription, ackDeadlineSeconds: 30 });
-    const worker = startCli(APPS.worker, ['--mode', 'pull', '--concurrency', '8'], workerEnv({ RDC_SUBSCRIPTION: subscription }));
+    const worker = startCli(
+      APPS.worker,
+      ['--mode', 'pull', '--concurrency', '8'],
+      workerEnv({ RDC_SUBSCRIPTION: subscription }),
+    );
     children.push(worker.child);
     const plan = await planner(topic);
     expect(plan.code, plan.stderr).to.equal(0);
@@ -159,7 +190,14 @@ describeWithEmulator('Pub/Sub pipeline: planner → emulator → worker → fold
     const catalog = loadServices();
     const sources = createSourceRegistry(catalog, { env: { API_BASE_URL: api.url } });
     const crash = await planRun(
-      { service: 'retail', endpoint: 'sales', start: new Date(START), end: new Date(END), now: new Date(), endGranularityMs: 3_600_000 },
+      {
+        service: 'retail',
+        endpoint: 'sales',
+        start: new Date(START),
+        end: new Date(END),
+        now: new Date(),
+        endGranularityMs: 3_600_000,
+      },
       { catalog, source: sources.sourceFor('retail'), sink: new FileSink(dir), publisher: crashing, log: silentLog },
     ).catch((e: unknown) => e);
     await real.flush();
@@ -190,7 +228,9 @@ describeWithEmulator('Pub/Sub pipeline: planner → emulator → worker → fold
    * instance takes the traffic. `latencyMs` decides whether the pages in flight
    * at SIGTERM can finish within the grace period.
    */
-  async function sigtermScenario(latencyMs: number): Promise<{ code: number | null; ms: number; inFlightAtStop: number }> {
+  async function sigtermScenario(
+    latencyMs: number,
+  ): Promise<{ code: number | null; ms: number; inFlightAtStop: number }> {
     const slow = await createMockApi({ latencyMs });
     const front = await startFrontProxy();
     try {

@@ -85,7 +85,13 @@ describe('fault injection: ≥ 100 pages through a faulty API and a faulty bucke
   }
 
   it('500/503, 429 with Retry-After, garbage JSON and resets: every record lands once, retries as expected', async () => {
-    const faulty = await start({ errorRate: 0.06, resetRate: 0.04, garbageRate: 0.04, rate429: 0.05, retryAfterSeconds: 1 });
+    const faulty = await start({
+      errorRate: 0.06,
+      resetRate: 0.04,
+      garbageRate: 0.04,
+      rate429: 0.05,
+      retryAfterSeconds: 1,
+    });
     // Every 15th upload to the bucket gets a 503 first.
     let uploads = 0;
     let injected = 0;
@@ -94,7 +100,13 @@ describe('fault injection: ≥ 100 pages through a faulty API and a faulty bucke
       injected++;
       return { status: 503 };
     });
-    const sink = new GcsSink({ bucket: BUCKET, prefix: 'raw', apiEndpoint: gcs.url, projectId: 'local-project', deadlineMs: 30_000 });
+    const sink = new GcsSink({
+      bucket: BUCKET,
+      prefix: 'raw',
+      apiEndpoint: gcs.url,
+      projectId: 'local-project',
+      deadlineMs: 30_000,
+    });
 
     const run = await runWithFaults(faulty, sink);
 
@@ -105,7 +117,8 @@ describe('fault injection: ≥ 100 pages through a faulty API and a faulty bucke
     expect(idsInBucket(gcs)).to.deep.equal(expected);
 
     const { faults } = faulty.stats;
-    for (const kind of ['error', 'reset', 'garbage', 'rate429'] as const) expect(faults[kind], kind).to.be.greaterThan(0);
+    for (const kind of ['error', 'reset', 'garbage', 'rate429'] as const)
+      expect(faults[kind], kind).to.be.greaterThan(0);
     // Each injected fault costs exactly one retry; each 429 one wait (not a retry).
     expect(run.source.stats.retries).to.equal(faults.error + faults.reset + faults.garbage);
     expect(run.source.stats.rateLimitWaits).to.equal(faults.rate429);
@@ -136,7 +149,9 @@ describe('fault injection: ≥ 100 pages through a faulty API and a faulty bucke
     const broken = await start({});
     const sink = new GcsSink({ bucket: BUCKET, apiEndpoint: gcs.url, projectId: 'local-project', deadlineMs: 10_000 });
     // Page 7's object can never be written: a permanent 403 from the bucket.
-    gcs.setHook(({ kind, query }) => (kind === 'upload' && /page-000007\.ndjson$/.test(query.get('name') ?? '') ? { status: 403 } : undefined));
+    gcs.setHook(({ kind, query }) =>
+      kind === 'upload' && /page-000007\.ndjson$/.test(query.get('name') ?? '') ? { status: 403 } : undefined,
+    );
 
     const run = await runWithFaults(broken, sink);
 

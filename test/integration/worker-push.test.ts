@@ -27,7 +27,14 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
   const catalog = loadServices();
 
   async function startServer(authorize: PushAuthorizer = () => Promise.resolve(undefined), maxBodyBytes = 65536) {
-    const process = createProcessor({ catalog, sourceFor: (s) => sources.sourceFor(s), sink, log: silentLog, gzip: false, maxDeliveryAttempts: 5 });
+    const process = createProcessor({
+      catalog,
+      sourceFor: (s) => sources.sourceFor(s),
+      sink,
+      log: silentLog,
+      gzip: false,
+      maxDeliveryAttempts: 5,
+    });
     server = createPushServer({ process, authorize, log: silentLog, maxBodyBytes, requestTimeoutMs: 30_000 });
     await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/`;
@@ -74,7 +81,9 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
     const answers = await Promise.all(tasks.map((t) => post(url, envelopeFor(t))));
     expect(answers.map((a) => a.status)).to.deep.equal(tasks.map(() => 204));
     const ids = idsInFolder(dir);
-    expect(ids).to.deep.equal(api.idsInWindow('customers', new Date('2024-07-01T00:00:00Z'), new Date('2024-09-01T00:00:00Z')));
+    expect(ids).to.deep.equal(
+      api.idsInWindow('customers', new Date('2024-07-01T00:00:00Z'), new Date('2024-09-01T00:00:00Z')),
+    );
     expect(filesIn(dir).filter((f) => f.endsWith('/_SUCCESS'))).to.have.length(1);
   });
 
@@ -93,9 +102,22 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
       ['bad base64', () => rawEnvelope('%%%not-base64%%%'), 204],
       ['bad JSON', () => rawEnvelope(Buffer.from('{"v":1,').toString('base64')), 204],
       ['a wrong schema', () => rawEnvelope(Buffer.from(JSON.stringify({ v: 2, page: 'one' })).toString('base64')), 204],
-      ['an unknown endpoint', () => envelopeFor({ ...tasks[0]!, endpoint: 'refunds', runId: tasks[0]!.runId.replace('.customers.', '.refunds.') }), 204],
-      ['a path-traversal attempt', () => envelopeFor({ ...tasks[0]!, service: '..', runId: '../../etc/passwd' } as PageTask), 204],
-      ['a forged run id', () => envelopeFor({ ...tasks[0]!, runId: tasks[0]!.runId.replace('20240901', '20240902') }), 204],
+      [
+        'an unknown endpoint',
+        () =>
+          envelopeFor({
+            ...tasks[0]!,
+            endpoint: 'refunds',
+            runId: tasks[0]!.runId.replace('.customers.', '.refunds.'),
+          }),
+        204,
+      ],
+      ['a path-traversal attempt', () => envelopeFor({ ...tasks[0]!, service: '..', runId: '../../etc/passwd' }), 204],
+      [
+        'a forged run id',
+        () => envelopeFor({ ...tasks[0]!, runId: tasks[0]!.runId.replace('20240901', '20240902') }),
+        204,
+      ],
       ['no message at all', () => ({ subscription: 'x' }), 400],
       ['a body that is not JSON', () => 'hello', 400],
     ];
@@ -106,7 +128,10 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
         const res = await post(url, body());
         expect(res.status).to.equal(status);
         const added = filesIn(dir).filter((f) => !before.includes(f));
-        expect(added.every((f) => f.startsWith('_deadletter/_malformed/')), added.join(', ')).to.equal(true);
+        expect(
+          added.every((f) => f.startsWith('_deadletter/_malformed/')),
+          added.join(', '),
+        ).to.equal(true);
         expect(added).to.have.length(status === 204 ? 1 : 0);
       });
     }
@@ -124,17 +149,42 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
     const signer = new TestSigner();
     const good = { aud: AUDIENCE, email: PUSHER, email_verified: true };
     const authorize = () =>
-      oidcAuthorizer({ audience: AUDIENCE, serviceAccountEmail: PUSHER, getCerts: () => Promise.resolve(signer.certs()), log: silentLog });
+      oidcAuthorizer({
+        audience: AUDIENCE,
+        serviceAccountEmail: PUSHER,
+        getCerts: () => Promise.resolve(signer.certs()),
+        log: silentLog,
+      });
 
     const cases: Array<[string, () => Record<string, string>, number]> = [
       ['a missing token', () => ({}), 401],
       ['a malformed header', () => ({ authorization: 'Basic abc' }), 401],
       ['a bad signature', () => ({ authorization: `Bearer ${signer.sign(good, TestSigner.otherKey())}` }), 401],
-      ['a wrong audience', () => ({ authorization: `Bearer ${signer.sign({ ...good, aud: 'https://elsewhere.test/' })}` }), 401],
-      ['an expired token', () => ({ authorization: `Bearer ${signer.sign({ ...good, iat: 1_600_000_000, exp: 1_600_003_600 })}` }), 401],
-      ['a wrong issuer', () => ({ authorization: `Bearer ${signer.sign({ ...good, iss: 'https://evil.test' })}` }), 401],
-      ['a wrong email', () => ({ authorization: `Bearer ${signer.sign({ ...good, email: 'someone@evil.test' })}` }), 403],
-      ['an unverified email', () => ({ authorization: `Bearer ${signer.sign({ ...good, email_verified: false })}` }), 403],
+      [
+        'a wrong audience',
+        () => ({ authorization: `Bearer ${signer.sign({ ...good, aud: 'https://elsewhere.test/' })}` }),
+        401,
+      ],
+      [
+        'an expired token',
+        () => ({ authorization: `Bearer ${signer.sign({ ...good, iat: 1_600_000_000, exp: 1_600_003_600 })}` }),
+        401,
+      ],
+      [
+        'a wrong issuer',
+        () => ({ authorization: `Bearer ${signer.sign({ ...good, iss: 'https://evil.test' })}` }),
+        401,
+      ],
+      [
+        'a wrong email',
+        () => ({ authorization: `Bearer ${signer.sign({ ...good, email: 'someone@evil.test' })}` }),
+        403,
+      ],
+      [
+        'an unverified email',
+        () => ({ authorization: `Bearer ${signer.sign({ ...good, email_verified: false })}` }),
+        403,
+      ],
     ];
     for (const [what, headers, status] of cases) {
       it(`rejects ${what} with ${status} and touches nothing`, async () => {

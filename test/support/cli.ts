@@ -24,7 +24,8 @@ export interface CliResult {
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('RDC_') || key.startsWith('MOCK_') || key === 'API_BASE_URL' || key === 'RETAIL_API_KEY') delete env[key];
+    if (key.startsWith('RDC_') || key.startsWith('MOCK_') || key === 'API_BASE_URL' || key === 'RETAIL_API_KEY')
+      delete env[key];
   }
   delete env.PUBSUB_EMULATOR_HOST;
   delete env.STORAGE_EMULATOR_HOST;
@@ -32,7 +33,12 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 }
 
 /** Runs a CLI to completion (bounded by `timeoutMs`). */
-export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliResult> {
+export function runCli(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 120_000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { env, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -52,15 +58,23 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv, t
 }
 
 /** Starts a long-running CLI (a worker); the caller stops it. */
-export function startCli(script: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+export function startCli(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [script, ...args], { env, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
   return { child, output: () => output };
 }
 
-export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> {
+export function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 15_000,
+): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       resolve(child.exitCode);
@@ -98,5 +112,7 @@ export function idsInFolder(dir: string, idField = 'id'): string[] {
 }
 
 export function filesIn(dir: string): string[] {
-  return walk(dir).map((f) => f.slice(dir.length + 1)).sort();
+  return walk(dir)
+    .map((f) => f.slice(dir.length + 1))
+    .sort();
 }

@@ -80,10 +80,13 @@ export class FakeSource implements Source {
     const all = this.inWindow(request.window);
     const offset = (request.page - 1) * request.pageSize;
     const records = this.transform(all.slice(offset, offset + request.pageSize), request);
-    return Promise.resolve({ records, total: this.reportTotal ? this.reportTotal(all.length) : all.length, requestId: `req-${request.page}` });
+    return Promise.resolve({
+      records,
+      total: this.reportTotal ? this.reportTotal(all.length) : all.length,
+      requestId: `req-${request.page}`,
+    });
   }
-  // eslint-disable-next-line require-yield
-  async *walkCursor(): AsyncIterable<CursorPage> {
+  walkCursor(): AsyncIterable<CursorPage> {
     throw new Error('FakeSource is offset-paginated');
   }
 }

@@ -32,7 +32,9 @@ export const mochaHooks = {
     const leaked = activeHandles().filter((h) => !baseline.has(h) && isLeak(h));
     if (leaked.length > 0) {
       const names = leaked.map((h) => (h as { constructor?: { name?: string } }).constructor?.name).join(', ');
-      throw new Error(`Tests leaked ${leaked.length} open handle(s): ${names}. Close every server and process a test starts.`);
+      throw new Error(
+        `Tests leaked ${leaked.length} open handle(s): ${names}. Close every server and process a test starts.`,
+      );
     }
   },
 };

@@ -22,7 +22,11 @@ export function rawEnvelope(data: string, messageId = `m-${++counter}`): Record<
   return { message: { data, messageId, attributes: {} }, subscription: 'projects/p/subscriptions/s' };
 }
 
-export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -11,7 +11,9 @@ class SummaryReporter extends Spec {
   constructor(runner, options) {
     super(runner, options);
     const failures = [];
-    runner.on(EVENT_TEST_FAIL, (test, err) => failures.push({ title: test.fullTitle(), message: String(err && err.message) }));
+    runner.on(EVENT_TEST_FAIL, (test, err) =>
+      failures.push({ title: test.fullTitle(), message: String(err && err.message) }),
+    );
     runner.once(EVENT_RUN_END, () => {
       const out = process.env.RDC_TEST_RESULTS;
       if (!out) return;

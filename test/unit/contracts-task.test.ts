@@ -36,7 +36,10 @@ describe('task messages', () => {
       PermanentError,
       'service',
     );
-    expect(() => decodeTask(Buffer.from(JSON.stringify({ ...sampleTask, runId: '../x' })))).to.throw(PermanentError, 'runId');
+    expect(() => decodeTask(Buffer.from(JSON.stringify({ ...sampleTask, runId: '../x' })))).to.throw(
+      PermanentError,
+      'runId',
+    );
     expect(() => decodeTask(Buffer.from(JSON.stringify({ ...sampleTask, extra: 1 })))).to.throw(PermanentError);
     expect(() => decodeTask(Buffer.alloc(MAX_TASK_BYTES + 1, 32))).to.throw(PermanentError, 'bytes');
   });

@@ -48,9 +48,13 @@ describe('page handler', () => {
     expect(result).to.include({ outcome: 'landed', records: 5 });
     const stored = sink.objects.get(result.key)!;
     const lines = stored.body.toString('utf8').trimEnd().split('\n');
-    expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).to.deep.equal(
-      ['rec_000021', 'rec_000022', 'rec_000023', 'rec_000024', 'rec_000025'],
-    );
+    expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).to.deep.equal([
+      'rec_000021',
+      'rec_000022',
+      'rec_000023',
+      'rec_000024',
+      'rec_000025',
+    ]);
     expect(stored.options.contentType).to.equal('application/x-ndjson');
     expect(stored.options.metadata).to.include({ runId, page: '3', records: '5', apiRequestId: 'req-3' });
   });
@@ -69,7 +73,11 @@ describe('page handler', () => {
     source.transform = (records) => records.slice(1);
     const error = await handlePageTask(task(1), deps).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TransientError);
-    expect((error as Error).message).to.include(runId).and.include('page 1/3').and.include('9 records').and.include('expects 10');
+    expect((error as Error).message)
+      .to.include(runId)
+      .and.include('page 1/3')
+      .and.include('9 records')
+      .and.include('expects 10');
     expect(sink.objects.size).to.equal(0);
   });
 
@@ -78,13 +86,16 @@ describe('page handler', () => {
     source.reportTotal = (real) => real + 1;
     const error = await handlePageTask(task(2), deps).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TransientError);
-    expect((error as Error).message).to.include('planned 25').and.include('now reports 26');
+    expect((error as Error).message)
+      .to.include('planned 25')
+      .and.include('now reports 26');
     expect(sink.objects.size).to.equal(0);
   });
 
   it('refuses records outside the window, duplicates and schema failures', async () => {
     const { deps, source } = setup();
-    source.transform = (records) => records.map((r, i) => (i === 0 ? { ...r, created_at: '2024-07-02T00:00:00.000Z' } : r));
+    source.transform = (records) =>
+      records.map((r, i) => (i === 0 ? { ...r, created_at: '2024-07-02T00:00:00.000Z' } : r));
     await handlePageTask(task(1), deps).then(
       () => expect.fail('accepted'),
       (e: Error) => expect(e.message).to.include('outside the window'),
@@ -97,14 +108,17 @@ describe('page handler', () => {
     source.transform = (records) => records.map((r, i) => (i === 2 ? { ...r, amount: 'ten' } : r));
     const schema = await handlePageTask(task(1), deps).catch((e: unknown) => e);
     expect(schema).to.be.instanceOf(PermanentError);
-    expect((schema as Error).message).to.include('Record 2').and.include('amount');
+    expect((schema as Error).message)
+      .to.include('Record 2')
+      .and.include('amount');
   });
 
   it('refuses tasks for unknown endpoints or with a forged run id, before any I/O', async () => {
     const { deps, source, sink } = setup();
     await handlePageTask(task(1, { endpoint: 'refunds' }), deps).then(
       () => expect.fail('accepted'),
-      (e: Error) => expect(e).to.be.instanceOf(PermanentError).and.have.property('message').that.includes('shop/refunds'),
+      (e: Error) =>
+        expect(e).to.be.instanceOf(PermanentError).and.have.property('message').that.includes('shop/refunds'),
     );
     const forged = makeRunId('shop', 'orders', { start: window.start, end: new Date('2024-07-03T00:00:00Z') });
     await handlePageTask(task(1, { runId: forged }), deps).then(
@@ -150,12 +164,24 @@ describe('outcome policy', () => {
     const { deps, sink, source } = setup();
     source.transform = (r) => r.slice(1);
     const handle = (t: unknown) => handlePageTask(t as PageTask, deps);
-    const first = await processDelivery(delivery(encodeTask(task(1)), 1), { handle, sink, log: silentLog, maxDeliveryAttempts: 3 });
+    const first = await processDelivery(delivery(encodeTask(task(1)), 1), {
+      handle,
+      sink,
+      log: silentLog,
+      maxDeliveryAttempts: 3,
+    });
     expect(first).to.include({ ack: 'retry', decision: 'retry' });
     expect(sink.objects.size).to.equal(0);
-    const last = await processDelivery(delivery(encodeTask(task(1)), 3), { handle, sink, log: silentLog, maxDeliveryAttempts: 3 });
+    const last = await processDelivery(delivery(encodeTask(task(1)), 3), {
+      handle,
+      sink,
+      log: silentLog,
+      maxDeliveryAttempts: 3,
+    });
     expect(last).to.include({ ack: 'ack', decision: 'dead-letter' });
-    const record = JSON.parse(sink.objects.get(`_deadletter/shop/orders/run=${runId}/page-000001.json`)!.body.toString('utf8')) as {
+    const record = JSON.parse(
+      sink.objects.get(`_deadletter/shop/orders/run=${runId}/page-000001.json`)!.body.toString('utf8'),
+    ) as {
       task: PageTask;
       deliveryAttempt: number;
       error: { message: string };

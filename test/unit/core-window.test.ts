@@ -51,9 +51,9 @@ describe('window parsing', () => {
   it('keeps an explicit end and rejects empty or future windows', () => {
     const now = new Date('2024-07-03T10:00:00Z');
     const start = new Date('2024-07-01T00:00:00Z');
-    expect(resolveWindow({ start, end: new Date('2024-07-02T00:00:00Z'), now, granularityMs: 1 }).end.toISOString()).to.equal(
-      '2024-07-02T00:00:00.000Z',
-    );
+    expect(
+      resolveWindow({ start, end: new Date('2024-07-02T00:00:00Z'), now, granularityMs: 1 }).end.toISOString(),
+    ).to.equal('2024-07-02T00:00:00.000Z');
     expect(() => resolveWindow({ start, end: start, now, granularityMs: 1 })).to.throw(ConfigError, 'empty');
     expect(() => resolveWindow({ start: new Date('2024-07-04T00:00:00Z'), now, granularityMs: 3_600_000 })).to.throw(
       ConfigError,

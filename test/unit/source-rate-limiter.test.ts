@@ -150,7 +150,10 @@ describe('per-process limits from the environment', () => {
   });
 
   it('refuses bad values, naming the variable', () => {
-    expect(() => limitsFromEnv(limits, { RDC_REQUESTS_PER_SECOND: 'fast' })).to.throw(ConfigError, 'RDC_REQUESTS_PER_SECOND');
+    expect(() => limitsFromEnv(limits, { RDC_REQUESTS_PER_SECOND: 'fast' })).to.throw(
+      ConfigError,
+      'RDC_REQUESTS_PER_SECOND',
+    );
     expect(() => limitsFromEnv(limits, { RDC_API_CONCURRENCY: '2.5' })).to.throw(ConfigError, 'RDC_API_CONCURRENCY');
     expect(() => limitsFromEnv(limits, { RDC_API_CONCURRENCY: '0' })).to.throw(ConfigError, '`0`');
   });

@@ -22,11 +22,15 @@ Window, [start, end):
   --end_date <iso>          Default: now, truncated to --end_granularity (pinned at planning).
   --end_granularity <dur>   Default 1h (env RDC_END_GRANULARITY).
   --lookback <dur>          Re-read this long before the watermark. Default: 0.
+                            Without --start_date, when the latest run of the endpoint is
+                            incomplete, that run is resumed instead of planning a new window.
+  --slice <dur>             Cursor pagination: one task per time slice (aligned to UTC) of this
+                            size. Default: the endpoint's "slice", else 1d.
 
 Run:
   --concurrency <n>         Workers in the pool (env RDC_CONCURRENCY). Default: 8
   --max_attempts <n>        Deliveries of a failing page before it is dead-lettered. Default: 5
-  --resume <runId>          Re-enqueue only the missing and dead-lettered pages of that run.
+  --resume <runId>          Re-enqueue only the missing and dead-lettered pages (or slices) of that run.
   --sink <url>              Default ./data (env RDC_SINK); file:///abs/path or gs://bucket/prefix.
   --config-dir <path>       Folder of service JSON files (env RDC_CONFIG_DIR).
   --gzip                    gzip pages (.ndjson.gz).
@@ -34,8 +38,8 @@ Run:
   --json                    Print the summary as JSON on stdout.
   -h, --help                This help.
 
-Exit codes: 0 every page landed, 1 pages missing or dead-lettered (see status, then
---resume), 2 bad arguments or config.`;
+Exit codes: 0 every page (or slice) landed, 1 pages missing or dead-lettered (see status,
+then --resume), 2 bad arguments or config.`;
 
 const LOCAL_OPTIONS = {
   ...COMMON_OPTIONS,

@@ -19,7 +19,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.json ? `${JSON.stringify(status)}\n` : `${formatStatus(status)}\n`);
     return status.complete ? 0 : 1;
   }
-  const { code } = await runLocal(command.args, { env: process.env, log, stdout: process.stdout, stderr: process.stderr });
+  const { code } = await runLocal(command.args, {
+    env: process.env,
+    log,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
   return code;
 }
 

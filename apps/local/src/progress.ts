@@ -20,6 +20,8 @@ export class Progress {
     private readonly total: number,
     private readonly stream: NodeJS.WriteStream | NodeJS.WritableStream,
     private readonly log: Log,
+    /** What one task is: `pages`, or `slices` for cursor pagination. */
+    private readonly unit: 'pages' | 'slices' = 'pages',
   ) {}
 
   private get tty(): boolean {
@@ -40,14 +42,14 @@ export class Progress {
       const filled = this.total === 0 ? width : Math.round((done / this.total) * width);
       const secs = ((now - this.started) / 1000).toFixed(1);
       this.stream.write(
-        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} pages  ${this.counts.records.toLocaleString('en-US')} records  ${secs}s `,
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${this.unit}  ${this.counts.records.toLocaleString('en-US')} records  ${secs}s `,
       );
       return;
     }
     const decile = this.total === 0 ? 10 : Math.floor((done / this.total) * 10);
     if (decile !== this.lastDecile) {
       this.lastDecile = decile;
-      this.log.info(`Progress ${done}/${this.total} pages`, { records: this.counts.records });
+      this.log.info(`Progress ${done}/${this.total} ${this.unit}`, { records: this.counts.records });
     }
   }
 

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { ConfigError, errorMessage, type Log } from '@rdc/contracts';
+import { errorMessage, type Log } from '@rdc/contracts';
 import {
   finalizeRun,
+  formatDuration,
   handleTask,
   parseRunId,
   planRun,
@@ -27,13 +28,23 @@ export interface LocalIo {
 export interface LocalSummary {
   runId: string;
   window: { start: string; end: string };
+  /** `pages`: one task per page; `slices`: one task per time slice (cursor pagination). */
+  plan: 'pages' | 'slices';
+  /** Pages of the run (in a slice plan, the pages its slices held: known once walked). */
   pages: number;
   /** Pages of the run in the sink at the end, whatever delivery landed them. */
   landedPages: number;
+  /** Slice plan: time slices of the run, and those walked to their end. */
+  slices?: number;
+  landedSlices?: number;
+  /** Tasks (pages, or slices in a slice plan) landed by this process. */
   landed: number;
   alreadyLanded: number;
+  /** Dead-lettered and missing pages, or slices in a slice plan. */
   deadLettered: number[];
   missing: number[];
+  /** The latest run was incomplete, so this run resumed it instead of planning a new window. */
+  resumedLatest: boolean;
   records: number;
   seconds: number;
   location: string;
@@ -66,7 +77,9 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
     // catches a dead-letter write that keeps failing.
     maxDeliveryAttempts: args.maxAttempts + 3,
     onDeadLetter: (delivery) => {
-      io.log.error(`Message ${delivery.id} could not be processed or dead-lettered; its page stays missing until --resume`);
+      io.log.error(
+        `Message ${delivery.id} could not be processed or dead-lettered; its page stays missing until --resume`,
+      );
       return Promise.resolve();
     },
   });
@@ -87,27 +100,33 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
         now: io.now?.() ?? new Date(),
         endGranularityMs: args.endGranularityMs,
         lookbackMs: args.lookbackMs,
+        ...(args.sliceMs !== undefined ? { sliceMs: args.sliceMs } : {}),
+        // Locally there is no scheduler to retry later: finish the pending run instead.
+        ifLatestIncomplete: 'resume',
+        resumeOnly: args.resume !== undefined,
         dryRun: args.dryRun,
       },
       { catalog, source: sources.sourceFor(args.service), sink, publisher: queue, log: io.log },
     );
-    if (args.resume && plan.origin === 'new') {
-      throw new ConfigError(`Run ${args.resume} has no manifest in ${sink.url}; there is nothing to resume. Check --sink.`);
-    }
     const manifest = plan.manifest;
+    const slicePlan = manifest.plan === 'slices';
     const location = `${sink.url}/${runPrefix(runIdentity(manifest))}`;
     if (plan.dryRun) {
+      const fanOut = slicePlan
+        ? `  slices  ${manifest.pages} of ${formatDuration(manifest.sliceMs ?? 0)} (cursor pagination: pages are found by walking each slice)`
+        : `  records ${manifest.total}\n  pages   ${manifest.pages} of ${manifest.pageSize}${manifest.slices ? ` in ${manifest.slices.length} time slices (offset cap)` : ''}`;
       io.stdout.write(
-        `Plan (dry run, nothing fetched) ${manifest.runId}\n  window  [${manifest.window.start}, ${manifest.window.end})\n  records ${manifest.total}\n  pages   ${manifest.pages} of ${manifest.pageSize}\n  location ${location}\n`,
+        `Plan (dry run, nothing fetched) ${manifest.runId}\n  window  [${manifest.window.start}, ${manifest.window.end})\n${fanOut}\n  location ${location}\n`,
       );
       return { code: 0 };
     }
-    progress = new Progress(plan.published.length, io.stderr, io.log);
+    progress = new Progress(plan.published.length, io.stderr, io.log, slicePlan ? 'slices' : 'pages');
     const bar = progress;
     bar.tick();
     await queue.start(async (delivery) => {
       const processed = await processDelivery(delivery, {
-        handle: (task) => handleTask(task, { catalog, sourceFor: (s) => sources.sourceFor(s), sink, gzip: args.gzip, log: io.log }),
+        handle: (task) =>
+          handleTask(task, { catalog, sourceFor: (s) => sources.sourceFor(s), sink, gzip: args.gzip, log: io.log }),
         sink,
         log: io.log,
         maxDeliveryAttempts: args.maxAttempts,
@@ -129,12 +148,15 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
     const summary: LocalSummary = {
       runId: manifest.runId,
       window: manifest.window,
-      pages: manifest.pages,
-      landedPages: status.landedPages,
+      plan: slicePlan ? 'slices' : 'pages',
+      pages: slicePlan ? status.pageFiles : manifest.pages,
+      landedPages: slicePlan ? status.pageFiles : status.landedPages,
+      ...(slicePlan ? { slices: manifest.pages, landedSlices: status.landedPages } : {}),
       landed: bar.counts.landed,
       alreadyLanded: bar.counts.alreadyLanded,
       deadLettered: status.deadLetteredPages,
       missing: status.missingPages,
+      resumedLatest: plan.resumedLatest,
       records: bar.counts.records,
       seconds: (Date.now() - started) / 1000,
       location,
@@ -150,13 +172,25 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
 }
 
 export function formatSummary(s: LocalSummary): string {
+  const unit = s.plan === 'slices' ? 'slice' : 'page';
   const head = s.complete
     ? `Run ${s.runId} complete`
-    : `Run ${s.runId} INCOMPLETE: ${s.missing.length} page(s) missing, ${s.deadLettered.length} dead-lettered. Inspect with \`npm run status -- ${s.runId}\`, then \`npm start -- --resume ${s.runId}\`.`;
+    : `Run ${s.runId} INCOMPLETE: ${s.missing.length} ${unit}(s) missing, ${s.deadLettered.length} dead-lettered. Inspect with \`npm run status -- ${s.runId}\`, then \`npm start -- --resume ${s.runId}\`.`;
+  const byThisRun = `${s.landed} by this run${s.alreadyLanded ? `, ${s.alreadyLanded} found already there` : ''}`;
+  const fanOut =
+    s.plan === 'slices'
+      ? [
+          `  slices   ${s.landedSlices ?? 0}/${s.slices ?? 0} walked (${byThisRun})`,
+          `  pages    ${s.landedPages} files`,
+        ]
+      : [`  pages    ${s.landedPages}/${s.pages} landed (${byThisRun})`];
   return [
     head,
+    ...(s.resumedLatest
+      ? ['  note     the latest run was incomplete, so it was resumed; run again for the next window']
+      : []),
     `  window   [${s.window.start}, ${s.window.end})`,
-    `  pages    ${s.landedPages}/${s.pages} landed (${s.landed} by this run${s.alreadyLanded ? `, ${s.alreadyLanded} found already there` : ''})`,
+    ...fanOut,
     `  records  ${s.records.toLocaleString('en-US')}`,
     `  seconds  ${s.seconds.toFixed(1)}`,
     `  files    ${s.location}`,

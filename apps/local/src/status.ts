@@ -9,7 +9,8 @@ export async function resolveRunTarget(target: string[], sink: Sink): Promise<st
   const [first, second] = target;
   if (first && second === 'latest') {
     const [service, endpoint] = first.split('/');
-    if (!service || !endpoint) throw new ConfigError(`Expected <service>/<endpoint> latest, got "${target.join(' ')}".`);
+    if (!service || !endpoint)
+      throw new ConfigError(`Expected <service>/<endpoint> latest, got "${target.join(' ')}".`);
     const body = await sink.get(latestRunKey(service, endpoint));
     if (!body) throw new ConfigError(`No run of ${service}/${endpoint} has been planned in ${sink.url}.`);
     return Latest.parse(JSON.parse(body.toString('utf8'))).runId;
@@ -27,7 +28,7 @@ export async function readRunStatus(runId: string, sink: Sink): Promise<RunStatu
 
 function ranges(pages: number[]): string {
   const out: string[] = [];
-  for (let i = 0; i < pages.length; ) {
+  for (let i = 0; i < pages.length;) {
     let j = i;
     while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
     out.push(i === j ? String(pages[i]) : `${pages[i]}-${pages[j]}`);
@@ -42,7 +43,7 @@ export function formatStatus(s: RunStatus): string {
     `Run          ${s.runId}`,
     `Window       [${s.window.start}, ${s.window.end})`,
     `State        ${state}`,
-    `Expected     ${s.expectedPages} pages`,
+    `Expected     ${s.expectedPages} ${s.unit}s${s.unit === 'slice' ? ` (${s.pageFiles} page files)` : ''}`,
     `Landed       ${s.landedPages}`,
     `Dead-letter  ${s.deadLetteredPages.length}  (${ranges(s.deadLetteredPages)})`,
     `Missing      ${s.missingPages.length}  (${ranges(s.missingPages)})`,

@@ -6,7 +6,8 @@ import { parseDuration, parseInstant } from '@rdc/core';
 export const PLANNER_HELP = `Usage: planner --service <name> --endpoint <name> [options]
 
 Plans one run: counts the records in [start, end), writes the run manifest and
-publishes one page task per page (pageSize <= 250) to the queue.
+publishes one task per page (pageSize <= 250), or per time slice for cursor
+pagination, to the queue.
 
 Required:
   --service <name>          Service from the config folder (e.g. retail)
@@ -22,6 +23,15 @@ Window, [start, end):
   --end_granularity <dur>   Truncation of the default end (env RDC_END_GRANULARITY). A retried
                             execution within the same period is the same run. Default: 1h.
   --lookback <dur>          Start this long before the watermark to catch late records. Default: 0.
+                            Without --start_date, a run whose latest predecessor is incomplete
+                            and would overlap it plans nothing and exits 1 (see status / --resume).
+
+Fan-out:
+  --slice <dur>             Cursor pagination (link-header, body-cursor, starting-after) has no
+                            total, so the window is cut into time slices aligned to UTC (1h, 1d, …)
+                            and each slice is one task. Default: the endpoint's "slice", else 1d.
+                            Counted styles fan out per page (split into slices only when the
+                            pages exceed the endpoint's maxOffset / maxPage).
 
 Where:
   --sink <url>              gs://bucket/prefix, file:///abs/path or a folder (env RDC_SINK).
@@ -51,6 +61,7 @@ export const COMMON_OPTIONS = {
   end_date: { type: 'string' },
   end_granularity: { type: 'string' },
   lookback: { type: 'string' },
+  slice: { type: 'string' },
   sink: { type: 'string' },
   queue: { type: 'string' },
   project: { type: 'string' },
@@ -72,10 +83,20 @@ export const PlannerArgs = z.object({
   endDate: z.date().optional(),
   endGranularityMs: z.number().int().positive(),
   lookbackMs: z.number().int().nonnegative(),
+  /** `--slice`: time-slice size for cursor pagination, in ms. */
+  sliceMs: z.number().int().positive().optional(),
   sink: flag('--sink'),
   queue: z.enum(['pubsub', 'memory']),
-  project: z.string().regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'expected a Google Cloud project id').optional(),
-  topic: z.string().regex(/^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/, 'expected a Pub/Sub topic name (3-255 characters, starting with a letter)'),
+  project: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'expected a Google Cloud project id')
+    .optional(),
+  topic: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/,
+      'expected a Pub/Sub topic name (3-255 characters, starting with a letter)',
+    ),
   configDir: z.string().optional(),
   gzip: z.boolean(),
   dryRun: z.boolean(),
@@ -91,7 +112,10 @@ type Values = Record<string, string | boolean | undefined>;
 
 /** Parses the flags shared by the planner and the local runner. Throws ConfigError (exit 2). */
 export function parseCommon(values: Values, env: NodeJS.ProcessEnv, defaults: ParseDefaults): PlannerArgs {
-  const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  const str = (key: string): string | undefined => {
+    const value = values[key];
+    return typeof value === 'string' ? value : undefined;
+  };
   if (!str('service') || !str('endpoint')) {
     throw new ConfigError('--service and --endpoint are required, e.g. --service retail --endpoint sales. See --help.');
   }
@@ -102,6 +126,7 @@ export function parseCommon(values: Values, env: NodeJS.ProcessEnv, defaults: Pa
     endDate: str('end_date') !== undefined ? parseInstant(str('end_date')!, '--end_date') : undefined,
     endGranularityMs: parseDuration(str('end_granularity') ?? env.RDC_END_GRANULARITY ?? '1h', '--end_granularity'),
     lookbackMs: str('lookback') ? parseDuration(str('lookback')!, '--lookback') : 0,
+    sliceMs: str('slice') !== undefined ? parseDuration(str('slice')!, '--slice') : undefined,
     sink: str('sink') ?? env.RDC_SINK ?? 'file://./data',
     queue: str('queue') ?? env.RDC_QUEUE ?? defaults.queue,
     project: str('project') ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT,

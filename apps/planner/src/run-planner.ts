@@ -31,11 +31,14 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
         now: io.now?.() ?? new Date(),
         endGranularityMs: args.endGranularityMs,
         lookbackMs: args.lookbackMs,
+        ...(args.sliceMs ? { sliceMs: args.sliceMs } : {}),
         dryRun: args.dryRun,
       },
       { catalog, source: sources.sourceFor(args.service), sink, publisher, log: io.log },
     );
-    io.stdout.write(args.json ? `${JSON.stringify(planSummary(result, sink.url))}\n` : `${formatPlan(result, sink.url)}\n`);
+    io.stdout.write(
+      args.json ? `${JSON.stringify(planSummary(result, sink.url))}\n` : `${formatPlan(result, sink.url)}\n`,
+    );
     return 0;
   } finally {
     await publisher.close();

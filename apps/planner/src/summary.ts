@@ -23,13 +23,20 @@ export function planSummary(result: PlanResult, sinkUrl: string): Record<string,
 export function formatPlan(result: PlanResult, sinkUrl: string): string {
   const s = planSummary(result, sinkUrl);
   const m = result.manifest;
+  const existing = result.origin === 'existing' ? ` (existing run: ${result.landed} already landed)` : '';
+  const slices = m.plan === 'slices';
   const lines = [
     `${result.dryRun ? 'Plan (dry run, nothing published)' : 'Planned'} ${m.runId}`,
     `  window     [${m.window.start}, ${m.window.end})`,
-    `  records    ${m.total.toLocaleString('en-US')}`,
-    `  pages      ${m.pages} of ${m.pageSize}${result.origin === 'existing' ? ` (existing run: ${result.landed} already landed)` : ''}`,
+    slices
+      ? `  slices     ${m.pages} time slices (cursor pagination: pages are counted as each slice is walked)${existing}`
+      : `  records    ${m.total.toLocaleString('en-US')}`,
   ];
-  if (!result.dryRun) lines.push(`  published  ${result.published.length} page task(s)`);
+  if (!slices)
+    lines.push(
+      `  pages      ${m.pages} of ${m.pageSize}${m.slices ? ` in ${m.slices.length} time slices` : ''}${existing}`,
+    );
+  if (!result.dryRun) lines.push(`  published  ${result.published.length} ${slices ? 'slice' : 'page'} task(s)`);
   lines.push(`  location   ${String(s.location)}`);
   return lines.join('\n');
 }

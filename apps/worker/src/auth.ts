@@ -27,7 +27,12 @@ export function oidcAuthorizer(options: OidcOptions): PushAuthorizer {
     if (!match?.[1]) return 401;
     let payload;
     try {
-      const ticket = await client.verifySignedJwtWithCertsAsync(match[1], await getCerts(), options.audience, GOOGLE_ISSUERS);
+      const ticket = await client.verifySignedJwtWithCertsAsync(
+        match[1],
+        await getCerts(),
+        options.audience,
+        GOOGLE_ISSUERS,
+      );
       payload = ticket.getPayload();
     } catch (error) {
       options.log.warn(`Push request refused: ${(error as Error).message.split('\n')[0]?.slice(0, 200)}`);
@@ -45,6 +50,8 @@ export function oidcAuthorizer(options: OidcOptions): PushAuthorizer {
 
 /** Auth off: for the emulator only, and said loudly at start-up. */
 export function noAuthorizer(log: Log): PushAuthorizer {
-  log.warn('Push authentication is OFF (RDC_PUSH_AUTH=off): any caller can submit tasks. Use this with the Pub/Sub emulator only.');
+  log.warn(
+    'Push authentication is OFF (RDC_PUSH_AUTH=off): any caller can submit tasks. Use this with the Pub/Sub emulator only.',
+  );
   return () => Promise.resolve(undefined);
 }

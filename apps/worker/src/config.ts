@@ -98,7 +98,8 @@ export function parseWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worke
     maxBodyBytes: env.RDC_MAX_BODY_BYTES ?? 65536,
   };
   const parsed = WorkerConfig.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, 'The worker configuration (flags and env)', raw));
+  if (!parsed.success)
+    throw new ConfigError(describeZodError(parsed.error, 'The worker configuration (flags and env)', raw));
   const config = parsed.data;
   if (config.mode === 'push' && config.pushAuth === 'oidc' && (!config.pushAudience || !config.pushServiceAccount)) {
     throw new ConfigError(

@@ -33,5 +33,8 @@ export function toDelivery(envelope: PushEnvelope): { delivery: Delivery; proble
     deliveryAttempt: envelope.deliveryAttempt ?? 1,
   };
   if (base64) return { delivery };
-  return { delivery, problem: new PermanentError(`Message ${id}: data is not base64; expected a task published by the planner.`) };
+  return {
+    delivery,
+    problem: new PermanentError(`Message ${id}: data is not base64; expected a task published by the planner.`),
+  };
 }

@@ -23,7 +23,8 @@ export async function startWorker(config: WorkerConfig, env: NodeJS.ProcessEnv, 
   // Every retry budget stays under the ack deadline, with a margin for the write.
   const budgetMs = Math.max(5_000, config.ackDeadlineSeconds * 1000 - 10_000);
   const sources = createSourceRegistry(catalog, { env, log, budgetMs });
-  const projectId = config.project ?? (env.PUBSUB_EMULATOR_HOST || env.STORAGE_EMULATOR_HOST ? 'local-project' : undefined);
+  const projectId =
+    config.project ?? (env.PUBSUB_EMULATOR_HOST || env.STORAGE_EMULATOR_HOST ? 'local-project' : undefined);
   const sink = createSink(config.sink, {
     gcs: { deadlineMs: budgetMs, ...(projectId ? { projectId } : {}) },
   });

@@ -30,11 +30,7 @@ export class TransientError extends ConnectorError {
   /** Server-suggested wait before the next try (Retry-After), in ms. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(
-    message: string,
-    context: ErrorContext = {},
-    options?: { cause?: unknown; retryAfterMs?: number },
-  ) {
+  constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown; retryAfterMs?: number }) {
     super(message, context, options);
     this.retryAfterMs = options?.retryAfterMs;
   }

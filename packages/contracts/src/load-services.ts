@@ -41,7 +41,8 @@ export function loadServices(dir: string = process.env.RDC_CONFIG_DIR ?? default
     const parsed = ServiceConfig.safeParse(raw);
     if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, `Service config ${path}`, raw));
     const prior = services.get(parsed.data.service);
-    if (prior) throw new ConfigError(`Service "${parsed.data.service}" is defined twice in ${abs}; rename one of them.`);
+    if (prior)
+      throw new ConfigError(`Service "${parsed.data.service}" is defined twice in ${abs}; rename one of them.`);
     services.set(parsed.data.service, parsed.data);
   }
   if (services.size === 0) throw new ConfigError(`No service config (*.json) found in ${abs}.`);

@@ -8,7 +8,9 @@ const name = z
   .regex(NAME_PATTERN, 'expected lowercase letters, digits or "_", starting with a letter (2-40 characters)');
 
 /** A dotted JSON path such as `data` or `results.rows`; empty means the body itself. */
-const jsonPath = z.string().regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, 'expected a dotted path like "results.rows"');
+const jsonPath = z
+  .string()
+  .regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, 'expected a dotted path like "results.rows"');
 
 /** Where the total sits in a response: a JSON path in the body, or a header. */
 export const TotalLocation = z.discriminatedUnion('from', [
@@ -97,6 +99,11 @@ export const EndpointConfig = z.strictObject({
     .default({ records: 'data' }),
   /** Start of the first window when no watermark exists yet (ISO date or datetime). */
   defaultStartDate: z.string().optional(),
+  /** Time-slice size of a cursor-paginated endpoint's fan-out, e.g. "1h" or "1d" (`--slice` overrides it). @default "1d" */
+  slice: z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as "1h" or "1d"')
+    .optional(),
   schema: RecordSchemaSpec,
 });
 export type EndpointConfig = z.infer<typeof EndpointConfig>;

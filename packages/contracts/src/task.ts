@@ -7,8 +7,7 @@ import { describeZodError } from './zod-errors.js';
  * `<service>.<endpoint>.<start>-<end>`, e.g. `retail.sales.20240701T000000Z-20241101T000000Z`:
  * derived from the run's identity, safe in object names, attributes and URLs.
  */
-export const RUN_ID_PATTERN =
-  /^[a-z][a-z0-9_]{1,39}\.[a-z][a-z0-9_]{1,39}\.\d{8}T\d{6}(\d{3})?Z-\d{8}T\d{6}(\d{3})?Z$/;
+export const RUN_ID_PATTERN = /^[a-z][a-z0-9_]{1,39}\.[a-z][a-z0-9_]{1,39}\.\d{8}T\d{6}(\d{3})?Z-\d{8}T\d{6}(\d{3})?Z$/;
 const isoInstant = z.iso.datetime({ offset: true });
 const name = z.string().regex(NAME_PATTERN);
 

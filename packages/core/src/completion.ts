@@ -1,33 +1,76 @@
 import { z } from 'zod';
 import type { Sink } from '@rdc/contracts';
-import { type RunManifest, runIdentity } from './manifest.js';
-import { deadLetterPrefix, PAGE_FILE, runPrefix, stateKey, successKey } from './naming.js';
+import { planKind, type RunManifest, runIdentity } from './manifest.js';
+import {
+  deadLetterPrefix,
+  PAGE_FILE,
+  runPrefix,
+  SLICE_MARKER_FILE,
+  SLICE_PAGE_FILE,
+  sliceMarkerKey,
+  stateKey,
+  successKey,
+} from './naming.js';
 
 export interface RunStatus {
   runId: string;
   service: string;
   endpoint: string;
   window: { start: string; end: string };
+  /**
+   * What the counts below count: `page` (one task per page; in a window split
+   * under an offset cap, pages are numbered across slices in time order), or
+   * `slice` (cursor pagination: one task per time slice).
+   */
+  unit: 'page' | 'slice';
   expectedPages: number;
   landedPages: number;
   deadLetteredPages: number[];
   /** Pages neither landed nor dead-lettered, ascending. */
   missingPages: number[];
+  /** Page objects of the run in the sink (in a slice run, pages of every slice walked so far). */
+  pageFiles: number;
   complete: boolean;
   /** `_SUCCESS` has been written. */
   succeeded: boolean;
 }
 
-function pagesIn(keys: string[], prefix: string, pattern: RegExp): Set<number> {
-  const pages = new Set<number>();
-  for (const key of keys) {
-    const match = pattern.exec(key.slice(prefix.length));
-    if (match) pages.add(Number(match[1]));
+const DEAD_PAGE = /^page-(\d{6,})\.json$/;
+const DEAD_SLICE = /^slice-(\d{6,})\.json$/;
+const DEAD_SLICE_PAGE = /^page-s(\d{6,})-(\d{6,})\.json$/;
+
+function numbersIn(
+  names: string[],
+  pattern: RegExp,
+  toNumber: (m: RegExpExecArray) => number | undefined,
+): Set<number> {
+  const out = new Set<number>();
+  for (const name of names) {
+    const match = pattern.exec(name);
+    const n = match ? toNumber(match) : undefined;
+    if (n !== undefined) out.add(n);
   }
-  return pages;
+  return out;
 }
 
-const DEAD_FILE = /^page-(\d{6,})\.json$/;
+/**
+ * Maps (slice, page) of a split window to the run's page number: pages are
+ * numbered 1..manifest.pages across the slices in time order.
+ */
+function globalPage(manifest: RunManifest): (m: RegExpExecArray) => number | undefined {
+  const offsets: number[] = [];
+  let sum = 0;
+  for (const s of manifest.slices ?? []) {
+    offsets.push(sum);
+    sum += s.pages;
+  }
+  return (m) => {
+    const slice = Number(m[1]);
+    const page = Number(m[2]);
+    const planned = manifest.slices?.[slice - 1];
+    return planned && page >= 1 && page <= planned.pages ? (offsets[slice - 1] ?? 0) + page : undefined;
+  };
+}
 
 /** Reads what landed from the sink itself: the objects are the source of truth. */
 export async function runStatus(sink: Sink, manifest: RunManifest): Promise<RunStatus> {
@@ -35,25 +78,41 @@ export async function runStatus(sink: Sink, manifest: RunManifest): Promise<RunS
   const prefix = runPrefix(run);
   const dlPrefix = deadLetterPrefix(run);
   const [keys, deadKeys] = await Promise.all([sink.list(prefix), sink.list(dlPrefix)]);
-  const landed = pagesIn(keys, prefix, PAGE_FILE);
-  const dead = pagesIn(deadKeys, dlPrefix, DEAD_FILE);
+  const names = keys.map((k) => k.slice(prefix.length));
+  const deadNames = deadKeys.map((k) => k.slice(dlPrefix.length));
+  const index = (m: RegExpExecArray): number => Number(m[1]);
+
+  let landed: Set<number>;
+  let dead: Set<number>;
+  if (planKind(manifest) === 'slices') {
+    landed = numbersIn(names, SLICE_MARKER_FILE, index);
+    dead = numbersIn(deadNames, DEAD_SLICE, index);
+  } else if (manifest.slices) {
+    landed = numbersIn(names, SLICE_PAGE_FILE, globalPage(manifest));
+    dead = numbersIn(deadNames, DEAD_SLICE_PAGE, globalPage(manifest));
+  } else {
+    landed = numbersIn(names, PAGE_FILE, index);
+    dead = numbersIn(deadNames, DEAD_PAGE, index);
+  }
   const missing: number[] = [];
   const deadLettered: number[] = [];
-  for (let page = 1; page <= manifest.pages; page++) {
-    if (landed.has(page)) continue;
-    if (dead.has(page)) deadLettered.push(page);
-    else missing.push(page);
+  let landedCount = 0;
+  for (let n = 1; n <= manifest.pages; n++) {
+    if (landed.has(n)) landedCount++;
+    else if (dead.has(n)) deadLettered.push(n);
+    else missing.push(n);
   }
-  const landedCount = [...landed].filter((p) => p >= 1 && p <= manifest.pages).length;
   return {
     runId: manifest.runId,
     service: manifest.service,
     endpoint: manifest.endpoint,
     window: manifest.window,
+    unit: planKind(manifest) === 'slices' ? 'slice' : 'page',
     expectedPages: manifest.pages,
     landedPages: landedCount,
     deadLetteredPages: deadLettered,
     missingPages: missing,
+    pageFiles: names.filter((n) => PAGE_FILE.test(n) || SLICE_PAGE_FILE.test(n)).length,
     complete: landedCount === manifest.pages,
     succeeded: keys.includes(successKey(run)),
   };
@@ -68,7 +127,8 @@ export const Watermark = z.strictObject({
 });
 export type Watermark = z.infer<typeof Watermark>;
 
-export const watermarkKey = (service: string, endpoint: string): string => stateKey(service, endpoint, 'watermark.json');
+export const watermarkKey = (service: string, endpoint: string): string =>
+  stateKey(service, endpoint, 'watermark.json');
 
 export async function readWatermark(sink: Sink, service: string, endpoint: string): Promise<Watermark | undefined> {
   const body = await sink.get(watermarkKey(service, endpoint));
@@ -82,20 +142,42 @@ export async function readWatermark(sink: Sink, service: string, endpoint: strin
   return parsed.data;
 }
 
+const SliceCounts = z.object({ pages: z.number().int().nonnegative(), records: z.number().int().nonnegative() });
+
+/** Pages and records of a finished run: from the manifest, or summed over the slice markers. */
+async function landedCounts(sink: Sink, manifest: RunManifest): Promise<{ pages: number; records: number }> {
+  if (planKind(manifest) !== 'slices') return { pages: manifest.pages, records: manifest.total };
+  const run = runIdentity(manifest);
+  const markers = await Promise.all(
+    Array.from({ length: manifest.pages }, (_, i) => sink.get(sliceMarkerKey(run, i + 1))),
+  );
+  let pages = 0;
+  let records = 0;
+  for (const body of markers) {
+    const counts = SliceCounts.parse(JSON.parse(body?.toString('utf8') ?? '{}'));
+    pages += counts.pages;
+    records += counts.records;
+  }
+  return { pages, records };
+}
+
 /**
- * When every page has landed: writes `_SUCCESS` once (a precondition makes it
- * write-once) and advances the watermark, never backwards.
- * Returns the status it saw.
+ * When every page (or slice) has landed: writes `_SUCCESS` once (a
+ * precondition makes it write-once) and advances the watermark, never
+ * backwards. Returns the status it saw.
  */
 export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new Date()): Promise<RunStatus> {
   const status = await runStatus(sink, manifest);
   if (!status.complete) return status;
   const run = runIdentity(manifest);
   if (!status.succeeded) {
+    const counts = await landedCounts(sink, manifest);
     const marker = {
       runId: manifest.runId,
-      pages: manifest.pages,
-      records: manifest.total,
+      plan: planKind(manifest),
+      ...(planKind(manifest) === 'slices' ? { slices: manifest.pages } : {}),
+      pages: counts.pages,
+      records: counts.records,
       window: manifest.window,
       plannedAt: manifest.plannedAt,
       completedAt: now.toISOString(),

@@ -2,7 +2,20 @@ import { z } from 'zod';
 import { describeZodError, PermanentError, RUN_ID_PATTERN, TimeRange, type Sink } from '@rdc/contracts';
 import { manifestKey, type RunIdentity } from './naming.js';
 
-/** Written once when a run is planned; every retry and resume reads it back. */
+/** One time slice of a window split under an offset cap, with what the API counted in it. */
+export const CountedSlice = z.strictObject({
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+  total: z.number().int().nonnegative(),
+  pages: z.number().int().nonnegative(),
+});
+export type CountedSlice = z.infer<typeof CountedSlice>;
+
+/**
+ * Written once when a run is planned; every retry and resume reads it back.
+ * The plan fields are optional so manifests written before slicing existed
+ * still read as page plans.
+ */
 export const RunManifest = z.strictObject({
   v: z.literal(1),
   runId: z.string().regex(RUN_ID_PATTERN),
@@ -10,11 +23,26 @@ export const RunManifest = z.strictObject({
   endpoint: z.string(),
   window: TimeRange,
   pageSize: z.number().int().positive(),
-  /** Records in the window when planned (undefined when the API reports only pages). */
+  /**
+   * Records in the window when planned (pages × pageSize when the API reports only pages).
+   * 0 in a `slices` plan: a cursor API reports no total; the slice markers hold the counts.
+   */
   total: z.number().int().nonnegative(),
+  /** Tasks of the run: pages, or time slices in a `slices` plan. */
   pages: z.number().int().nonnegative(),
   plannedAt: z.iso.datetime(),
   sink: z.string(),
+  /**
+   * How the run fans out: `pages`, one task per counted page; `slices`, one task
+   * per time slice of a cursor-paginated endpoint. @default "pages"
+   */
+  plan: z.enum(['pages', 'slices']).optional(),
+  /** `slices` plan: slice size in ms (slices aligned to UTC multiples of it, see splitWindow). */
+  sliceMs: z.number().int().positive().optional(),
+  /** Number of time slices: of a `slices` plan, or of a page plan split under an offset cap. */
+  sliceCount: z.number().int().nonnegative().optional(),
+  /** Page plan split under an offset cap: every slice in time order (slice n is `slices[n - 1]`). */
+  slices: z.array(CountedSlice).optional(),
 });
 export type RunManifest = z.infer<typeof RunManifest>;
 
@@ -50,6 +78,31 @@ export async function writeManifest(sink: Sink, manifest: RunManifest): Promise<
   });
   if (result === 'created') return manifest;
   const existing = await readManifest(sink, run);
-  if (!existing) throw new PermanentError(`Manifest of run ${manifest.runId} vanished while planning; re-run the planner.`);
+  if (!existing)
+    throw new PermanentError(`Manifest of run ${manifest.runId} vanished while planning; re-run the planner.`);
   return existing;
+}
+
+/** `pages` or `slices`; manifests without the field are page plans. */
+export const planKind = (manifest: RunManifest): 'pages' | 'slices' => manifest.plan ?? 'pages';
+
+const cache = new WeakMap<Sink, Map<string, RunManifest>>();
+const CACHE_SIZE = 64;
+
+/**
+ * The manifest of a run, read once per sink and run and then kept: manifests
+ * are write-once. `fresh` reads it again (a run re-planned after its manifest
+ * was removed).
+ */
+export async function cachedManifest(sink: Sink, run: RunIdentity, fresh = false): Promise<RunManifest | undefined> {
+  let runs = cache.get(sink);
+  if (!runs) cache.set(sink, (runs = new Map<string, RunManifest>()));
+  const hit = fresh ? undefined : runs.get(run.runId);
+  if (hit) return hit;
+  const manifest = await readManifest(sink, run);
+  if (!manifest) return undefined;
+  runs.delete(run.runId);
+  runs.set(run.runId, manifest);
+  if (runs.size > CACHE_SIZE) runs.delete(runs.keys().next().value as string);
+  return manifest;
 }

@@ -1,4 +1,5 @@
 import { PermanentError, RUN_ID_PATTERN, type Window } from '@rdc/contracts';
+import { INDEX_DIGITS } from './defaults.js';
 
 /** `20240701T000000Z`, with milliseconds only when the instant has them. */
 function compact(date: Date): string {
@@ -49,10 +50,17 @@ export function parseRunId(runId: string): RunIdentity {
  * Object layout, relative to the sink's root (bucket prefix or folder):
  *
  *   <service>/<endpoint>/dt=<window start date>/run=<runId>/page-000001.ndjson
+ *   <service>/<endpoint>/dt=<window start date>/run=<runId>/page-s000003-000001.ndjson  (slice 3, page 1)
+ *   <service>/<endpoint>/dt=<window start date>/run=<runId>/_slice-000003.json         (slice 3 walked to its end)
  *   <service>/<endpoint>/dt=<window start date>/run=<runId>/_manifest.json
  *   <service>/<endpoint>/dt=<window start date>/run=<runId>/_SUCCESS
  *   _deadletter/<service>/<endpoint>/run=<runId>/page-000001.json
+ *   _deadletter/<service>/<endpoint>/run=<runId>/slice-000003.json         (a cursor slice)
+ *   _deadletter/<service>/<endpoint>/run=<runId>/page-s000003-000001.json  (a page of a split window)
  *   _state/<service>/<endpoint>/watermark.json
+ *
+ * Pages of a sliced run (cursor slices, or a window split under an offset cap)
+ * carry the slice number first, so names sort in record order.
  *
  * `dt` and `run` are Hive-style partitions (BigQuery external tables, Spark);
  * both skip files that start with `_`.
@@ -62,16 +70,36 @@ export function runPrefix(run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId
   return `${run.service}/${run.endpoint}/dt=${dt}/run=${run.runId}/`;
 }
 
-const PAGE_DIGITS = 6;
+const pad = (n: number): string => String(n).padStart(INDEX_DIGITS, '0');
 export const PAGE_FILE = /^page-(\d{6,})\.ndjson(\.gz)?$/;
+/** A page of a slice: `page-s<slice>-<page>.ndjson`. */
+export const SLICE_PAGE_FILE = /^page-s(\d{6,})-(\d{6,})\.ndjson(\.gz)?$/;
+/** The marker a slice walk writes when it reached the end of its slice. */
+export const SLICE_MARKER_FILE = /^_slice-(\d{6,})\.json$/;
 
 export function pageFileName(page: number, gzip = false): string {
-  return `page-${String(page).padStart(PAGE_DIGITS, '0')}.ndjson${gzip ? '.gz' : ''}`;
+  return `page-${pad(page)}.ndjson${gzip ? '.gz' : ''}`;
+}
+
+export function slicePageFileName(slice: number, page: number, gzip = false): string {
+  return `page-s${pad(slice)}-${pad(page)}.ndjson${gzip ? '.gz' : ''}`;
 }
 
 export function pageKey(run: Parameters<typeof runPrefix>[0], page: number, gzip = false): string {
   return `${runPrefix(run)}${pageFileName(page, gzip)}`;
 }
+
+/** Page `page` (1-based) of slice `slice` (1-based). */
+export function slicePageKey(run: Parameters<typeof runPrefix>[0], slice: number, page: number, gzip = false): string {
+  return `${runPrefix(run)}${slicePageFileName(slice, page, gzip)}`;
+}
+
+/** Prefix of every page of one slice (`page-s000003-`). */
+export const slicePagePrefix = (run: Parameters<typeof runPrefix>[0], slice: number): string =>
+  `${runPrefix(run)}page-s${pad(slice)}-`;
+
+export const sliceMarkerKey = (run: Parameters<typeof runPrefix>[0], slice: number): string =>
+  `${runPrefix(run)}_slice-${pad(slice)}.json`;
 
 export const manifestKey = (run: Parameters<typeof runPrefix>[0]): string => `${runPrefix(run)}_manifest.json`;
 export const successKey = (run: Parameters<typeof runPrefix>[0]): string => `${runPrefix(run)}_SUCCESS`;
@@ -80,8 +108,22 @@ export function deadLetterPrefix(run: Pick<RunIdentity, 'service' | 'endpoint' |
   return `_deadletter/${run.service}/${run.endpoint}/run=${run.runId}/`;
 }
 
-export function deadLetterKey(run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>, page: number): string {
-  return `${deadLetterPrefix(run)}page-${String(page).padStart(PAGE_DIGITS, '0')}.json`;
+/** Dead-letter record of page `index` (`page-000001.json`) or of cursor slice `index` (`slice-000003.json`). */
+export function deadLetterKey(
+  run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>,
+  index: number,
+  kind: 'page' | 'slice' = 'page',
+): string {
+  return `${deadLetterPrefix(run)}${kind}-${pad(index)}.json`;
+}
+
+/** Dead-letter record of page `page` of slice `slice` of a split window (`page-s000003-000001.json`). */
+export function slicePageDeadLetterKey(
+  run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>,
+  slice: number,
+  page: number,
+): string {
+  return `${deadLetterPrefix(run)}page-s${pad(slice)}-${pad(page)}.json`;
 }
 
 /** Messages too malformed to name a run land here, keyed by a digest of the message id. */

@@ -10,8 +10,9 @@ import {
   type Sink,
   type Task,
 } from '@rdc/contracts';
-import { deadLetterKey, malformedKey } from './naming.js';
-import type { TaskResult } from './handle-task.js';
+import { deadLetterPrefix, malformedKey } from './naming.js';
+import { deadLetterKeyFor } from './task-plan.js';
+import type { TaskResult } from './task-io.js';
 
 export type Decision = 'ack' | 'retry' | 'dead-letter';
 
@@ -55,6 +56,16 @@ export interface Processed {
   error?: unknown;
 }
 
+/** Log fields of a task: its run, and its page or slice. */
+function taskMeta(task: Task): Record<string, unknown> {
+  return {
+    runId: task.runId,
+    service: task.service,
+    endpoint: task.endpoint,
+    ...(task.kind === 'page' ? { page: task.page } : { slice: task.sliceIndex }),
+  };
+}
+
 function deadLetterRecord(delivery: Delivery, task: Task | undefined, error: unknown) {
   return {
     v: 1,
@@ -64,7 +75,11 @@ function deadLetterRecord(delivery: Delivery, task: Task | undefined, error: unk
     attributes: delivery.attributes,
     task: task ?? null,
     data: task ? undefined : delivery.data.subarray(0, 4096).toString('base64'),
-    error: { name: error instanceof Error ? error.name : 'Error', message: errorMessage(error), retryable: isRetryable(error) },
+    error: {
+      name: error instanceof Error ? error.name : 'Error',
+      message: errorMessage(error),
+      retryable: isRetryable(error),
+    },
   };
 }
 
@@ -77,38 +92,47 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps): Pr
     deps.authorize?.(decoded);
     task = decoded;
     const result = await deps.handle(task);
-    const pageLog = log.child({ runId: task.runId, service: task.service, endpoint: task.endpoint, page: task.kind === 'page' ? task.page : undefined });
+    const pageLog = log.child(taskMeta(task));
     pageLog.debug(`${taskLabel(task)} ${result.outcome}`, { records: result.records, key: result.key });
     if (deps.afterLanded) {
       await deps.afterLanded(task, result).catch((error: unknown) =>
-        pageLog.warn(`Completion check after ${taskLabel(task!)} failed; the next page or \`status\` will retry it`, { error: errorMessage(error) }),
+        pageLog.warn(`Completion check after ${taskLabel(task!)} failed; the next page or \`status\` will retry it`, {
+          error: errorMessage(error),
+        }),
       );
     }
     return { ack: 'ack', decision: 'ack', task, result };
   } catch (error) {
     const decision = decideOutcome(error, delivery.deliveryAttempt, deps.maxDeliveryAttempts);
     const where = task ? `${task.runId} ${taskLabel(task)}` : `message ${delivery.id}`;
-    const meta = task ? { runId: task.runId, service: task.service, endpoint: task.endpoint, page: task.kind === 'page' ? task.page : undefined } : {};
+    const meta = task ? taskMeta(task) : {};
     if (decision === 'retry') {
-      log.warn(`${where} failed (attempt ${delivery.deliveryAttempt}/${deps.maxDeliveryAttempts}); it will be redelivered: ${errorMessage(error)}`, meta);
+      log.warn(
+        `${where} failed (attempt ${delivery.deliveryAttempt}/${deps.maxDeliveryAttempts}); it will be redelivered: ${errorMessage(error)}`,
+        meta,
+      );
       return { ack: 'retry', decision, ...(task ? { task } : {}), error };
     }
-    const key =
-      task && task.kind === 'page'
-        ? deadLetterKey(task, task.page)
-        : task
-          ? deadLetterKey(task, 0)
-          : malformedKey(createHash('sha256').update(delivery.id).digest('hex').slice(0, 32));
+    const digest = createHash('sha256').update(delivery.id).digest('hex').slice(0, 32);
+    let key = malformedKey(digest);
     try {
+      // A task whose slice its run does not plan is recorded under the run, outside the page and slice names.
+      if (task) key = (await deadLetterKeyFor(task, deps.sink)) ?? `${deadLetterPrefix(task)}unplanned-${digest}.json`;
       await deps.sink.put(key, Buffer.from(`${JSON.stringify(deadLetterRecord(delivery, task, error), null, 2)}\n`), {
         contentType: 'application/json',
       });
     } catch (writeError) {
       // Without the record the failure would be invisible: keep the message instead.
-      log.error(`Could not write the dead-letter record for ${where}; the message will be redelivered: ${errorMessage(writeError)}`, meta);
+      log.error(
+        `Could not write the dead-letter record for ${where}; the message will be redelivered: ${errorMessage(writeError)}`,
+        meta,
+      );
       return { ack: 'retry', decision: 'retry', ...(task ? { task } : {}), error };
     }
-    log.error(`${where} dead-lettered after ${delivery.deliveryAttempt} attempt(s): ${errorMessage(error)}`, { ...meta, deadLetter: key });
+    log.error(`${where} dead-lettered after ${delivery.deliveryAttempt} attempt(s): ${errorMessage(error)}`, {
+      ...meta,
+      deadLetter: key,
+    });
     deps.afterDeadLetter?.(task, error);
     return { ack: 'ack', decision, ...(task ? { task } : {}), error };
   }

@@ -2,7 +2,8 @@ import { MAX_PAGE_SIZE, PermanentError, type PageTask } from '@rdc/contracts';
 
 /** ceil(total / pageSize): 0 records → 0 pages. */
 export function pageCount(total: number, pageSize: number): number {
-  if (!Number.isInteger(total) || total < 0) throw new RangeError(`Expected total to be an integer >= 0, got \`${total}\``);
+  if (!Number.isInteger(total) || total < 0)
+    throw new RangeError(`Expected total to be an integer >= 0, got \`${total}\``);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw new RangeError(`Expected pageSize to be an integer in 1..${MAX_PAGE_SIZE}, got \`${pageSize}\``);
   }

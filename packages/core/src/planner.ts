@@ -2,18 +2,29 @@ import {
   ConfigError,
   resolveEndpoint,
   type Log,
-  type PageTask,
   type ServiceCatalog,
   type Sink,
   type Source,
   type TaskPublisher,
   type Window,
 } from '@rdc/contracts';
-import { readWatermark, runStatus } from './completion.js';
+import { runStatus } from './completion.js';
+import {
+  blocks,
+  incompleteLatestRun,
+  incrementalStart,
+  RunInProgressError,
+  writeLatestRun,
+  type PendingRun,
+} from './incremental.js';
 import { readManifest, writeManifest, type RunManifest } from './manifest.js';
-import { makeRunId, stateKey } from './naming.js';
-import { pageCount } from './plan.js';
-import { parseInstant, resolveWindow } from './window.js';
+import { makeRunId } from './naming.js';
+import { buildManifest } from './plan-build.js';
+import { tasksFor } from './plan-tasks.js';
+import { formatDuration, resolveWindow } from './window.js';
+
+export { pageTasks, sliceTasks, tasksFor } from './plan-tasks.js';
+export { latestRunKey } from './incremental.js';
 
 export interface PlanRequest {
   service: string;
@@ -27,6 +38,16 @@ export interface PlanRequest {
   endGranularityMs: number;
   /** Re-read this much before the watermark (late-arriving records). @default 0 */
   lookbackMs?: number;
+  /** Cursor styles: time-slice size in ms (`--slice`). @default the endpoint's `slice`, else 1 day */
+  sliceMs?: number;
+  /**
+   * Without `start`, when the endpoint's latest run is incomplete and the new
+   * window would overlap it: `fail` throws RunInProgressError; `resume` works
+   * that run instead (the local runner). @default "fail"
+   */
+  ifLatestIncomplete?: 'fail' | 'resume';
+  /** Only continue a run that has a manifest (`--resume`): otherwise a ConfigError, and nothing is written. */
+  resumeOnly?: boolean;
   /** Count and plan, publish nothing, write nothing. */
   dryRun?: boolean;
 }
@@ -43,102 +64,127 @@ export interface PlanResult {
   manifest: RunManifest;
   /** `new`: planned now; `existing`: the manifest was there (a retried execution or a resume). */
   origin: 'new' | 'existing';
-  /** Pages published now (already-landed pages of an existing run are skipped). */
+  /** Pages (or, in a slice plan, slices) published now; already-landed ones of an existing run are skipped. */
   published: number[];
   landed: number;
   dryRun: boolean;
+  /** The latest run was incomplete, so it was resumed instead of planning a new window. */
+  resumedLatest: boolean;
 }
 
-async function resolveStart(req: PlanRequest, deps: PlannerDeps, defaultStart: string | undefined): Promise<Date> {
-  if (req.start) return req.start;
-  const watermark = await readWatermark(deps.sink, req.service, req.endpoint);
-  if (watermark) return new Date(Date.parse(watermark.end) - (req.lookbackMs ?? 0));
-  if (defaultStart) return parseInstant(defaultStart, `defaultStartDate of ${req.service}/${req.endpoint}`);
-  throw new ConfigError(
-    `No --start_date given, no completed run of ${req.service}/${req.endpoint} in ${deps.sink.url} to continue from, and no defaultStartDate in its config. Pass --start_date (e.g. --start_date 2024-07-01).`,
-  );
-}
-
-export function pageTasks(manifest: RunManifest, pages: Iterable<number>): Iterable<PageTask> {
-  return (function* () {
-    for (const page of pages) {
-      yield {
-        v: 1,
-        kind: 'page',
-        runId: manifest.runId,
-        service: manifest.service,
-        endpoint: manifest.endpoint,
-        window: manifest.window,
-        pageSize: manifest.pageSize,
-        page,
-        pages: manifest.pages,
-        total: manifest.total,
-      } satisfies PageTask;
-    }
-  })();
+/** The window of an incremental run, or the pending run to resume instead (`resume` policy). */
+async function incrementalWindow(
+  req: PlanRequest,
+  deps: PlannerDeps,
+  defaultStart: string | undefined,
+): Promise<{ window: Window; resumed?: PendingRun }> {
+  const pending = await incompleteLatestRun(deps.sink, req.service, req.endpoint, !req.dryRun);
+  let start: Date | undefined;
+  let window: Window | undefined;
+  try {
+    start = await incrementalStart(deps.sink, req.service, req.endpoint, req.lookbackMs ?? 0, defaultStart);
+    window = resolveWindow({
+      start,
+      now: req.now,
+      granularityMs: req.endGranularityMs,
+      ...(req.end ? { end: req.end } : {}),
+    });
+  } catch (error) {
+    // With an incomplete run pending, say that rather than "pass --start_date".
+    if (!pending) throw error;
+  }
+  if (pending && blocks(pending, start, window)) {
+    if (req.ifLatestIncomplete !== 'resume') throw new RunInProgressError(pending, start);
+    const w = pending.manifest.window;
+    return { window: { start: new Date(w.start), end: new Date(w.end) }, resumed: pending };
+  }
+  return { window: window! };
 }
 
 /**
- * Counts the window, writes the run's manifest (once) and publishes one task
- * per page not yet landed. Re-running it for the same window is harmless: the
- * run id and the object names are derived from service, endpoint and window.
+ * Counts the window (or, for cursor pagination, cuts it into time slices),
+ * writes the run's manifest (once) and publishes one task per page or slice not
+ * yet landed. Re-running it for the same window is harmless: the run id and the
+ * object names are derived from service, endpoint and window.
  */
 export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<PlanResult> {
   const { endpoint } = resolveEndpoint(deps.catalog, req.service, req.endpoint);
-  const start = await resolveStart(req, deps, endpoint.defaultStartDate);
-  const window: Window = resolveWindow({ start, now: req.now, granularityMs: req.endGranularityMs, ...(req.end ? { end: req.end } : {}) });
+  let window: Window;
+  let resumed: PendingRun | undefined;
+  if (req.start) {
+    window = resolveWindow({
+      start: req.start,
+      now: req.now,
+      granularityMs: req.endGranularityMs,
+      ...(req.end ? { end: req.end } : {}),
+    });
+  } else {
+    ({ window, resumed } = await incrementalWindow(req, deps, endpoint.defaultStartDate));
+  }
   const runId = makeRunId(req.service, req.endpoint, window);
   const log = deps.log.child({ runId, service: req.service, endpoint: req.endpoint });
+  if (resumed) {
+    log.info(
+      `The latest run ${runId} is not complete (${resumed.status.landedPages}/${resumed.status.expectedPages} ${resumed.status.unit}s landed); resuming it instead of planning a new window. Run again afterwards for the next window.`,
+    );
+  }
   const identity = { runId, service: req.service, endpoint: req.endpoint, window };
 
   let manifest = await readManifest(deps.sink, identity);
   let origin: PlanResult['origin'] = 'existing';
   if (!manifest) {
-    origin = 'new';
-    if (!['offset', 'page'].includes(endpoint.pagination.style)) {
+    if (req.resumeOnly) {
       throw new ConfigError(
-        `${req.service}/${req.endpoint} uses ${endpoint.pagination.style} pagination, which has no total to plan pages from; time-slice planning is not available in this version.`,
+        `Run ${runId} has no manifest in ${deps.sink.url}; there is nothing to resume. Check --sink.`,
       );
     }
-    const pageSize = endpoint.pagination.pageSize;
-    const counted = await deps.source.count(req.endpoint, window, pageSize);
-    const total = counted.total ?? counted.pages * pageSize;
-    const pages = counted.total !== undefined ? pageCount(counted.total, pageSize) : counted.pages;
-    manifest = {
-      v: 1,
-      runId,
-      service: req.service,
-      endpoint: req.endpoint,
-      window: { start: window.start.toISOString(), end: window.end.toISOString() },
-      pageSize,
-      total,
-      pages,
-      plannedAt: req.now.toISOString(),
-      sink: deps.sink.url,
-    };
-    if (req.dryRun) return { manifest, origin, published: [], landed: 0, dryRun: true };
+    origin = 'new';
+    manifest = await buildManifest(
+      {
+        runId,
+        service: req.service,
+        endpoint: req.endpoint,
+        config: endpoint,
+        window,
+        sliceMs: req.sliceMs,
+        plannedAt: req.now,
+        sinkUrl: deps.sink.url,
+      },
+      deps.source,
+      log,
+    );
+    if (req.dryRun) return { manifest, origin, published: [], landed: 0, dryRun: true, resumedLatest: false };
     manifest = await writeManifest(deps.sink, manifest);
-    await deps.sink.put(latestRunKey(req.service, req.endpoint), Buffer.from(`${JSON.stringify({ runId: manifest.runId })}\n`), {
-      contentType: 'application/json',
-    });
+    await writeLatestRun(deps.sink, manifest);
   }
 
   const status = origin === 'existing' ? await runStatus(deps.sink, manifest) : undefined;
-  const todo = status ? [...status.missingPages, ...status.deadLetteredPages].sort((a, b) => a - b) : range(manifest.pages);
+  const unit = manifest.plan === 'slices' ? 'slice' : 'page';
+  const todo = status
+    ? [...status.missingPages, ...status.deadLetteredPages].sort((a, b) => a - b)
+    : range(manifest.pages);
   if (status) {
-    log.info(`Run ${runId} was planned at ${manifest.plannedAt}; ${status.landedPages}/${manifest.pages} pages landed, publishing the other ${todo.length}`);
+    log.info(
+      `Run ${runId} was planned at ${manifest.plannedAt}; ${status.landedPages}/${manifest.pages} ${unit}s landed, publishing the other ${todo.length}`,
+    );
+  } else if (manifest.plan === 'slices') {
+    log.info(
+      `Planned ${manifest.pages} time slices of ${formatDuration(manifest.sliceMs ?? 0)} over [${manifest.window.start}, ${manifest.window.end}) (cursor pagination has no total to plan pages from)`,
+    );
   } else {
-    log.info(`Planned ${manifest.pages} pages of ${manifest.pageSize} for ${manifest.total} records in [${manifest.window.start}, ${manifest.window.end})`);
+    const split = manifest.slices ? ` in ${manifest.slices.length} time slices` : '';
+    log.info(
+      `Planned ${manifest.pages} pages of ${manifest.pageSize}${split} for ${manifest.total} records in [${manifest.window.start}, ${manifest.window.end})`,
+    );
   }
-  if (req.dryRun) return { manifest, origin, published: [], landed: status?.landedPages ?? 0, dryRun: true };
+  const landed = status?.landedPages ?? 0;
+  const resumedLatest = resumed !== undefined;
+  if (req.dryRun) return { manifest, origin, published: [], landed, dryRun: true, resumedLatest };
 
-  for (const task of pageTasks(manifest, todo)) await deps.publisher.publish(task);
+  for (const task of tasksFor(manifest, todo)) await deps.publisher.publish(task);
   await deps.publisher.flush();
-  return { manifest, origin, published: todo, landed: status?.landedPages ?? 0, dryRun: false };
+  return { manifest, origin, published: todo, landed, dryRun: false, resumedLatest };
 }
-
-/** Pointer to the last planned run of an endpoint, for `status <service>/<endpoint> latest`. */
-export const latestRunKey = (service: string, endpoint: string): string => stateKey(service, endpoint, 'latest.json');
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1);

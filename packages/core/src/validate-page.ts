@@ -4,6 +4,7 @@ import {
   PermanentError,
   TransientError,
   type EndpointConfig,
+  type ErrorContext,
   type PageResult,
   type PageTask,
 } from '@rdc/contracts';
@@ -21,36 +22,32 @@ function validatorFor(endpoint: EndpointConfig): Validator {
   return validator;
 }
 
+export interface RecordCheck {
+  /** The records must fall in [start, end): the run's window, or the task's slice. */
+  bounds: { start: string; end: string };
+  /** e.g. `run retail.sales.… page 3/10`, for messages. */
+  where: string;
+  context: ErrorContext;
+  /** Ids seen so far; pass one set across the pages of a slice walk to catch repeats between pages. */
+  seen?: Set<unknown>;
+}
+
 /**
- * Checks a fetched page against the plan: the API's total is unchanged, the
- * page holds exactly the records the plan predicts, each record matches the
- * endpoint's schema, falls inside the window, and no id repeats.
- * Count mismatches are transient (retried, then dead-lettered); schema
- * failures are permanent.
+ * Checks each record: it matches the endpoint's schema (permanent if not), has
+ * an id that no earlier record had, and a timestamp inside the bounds (both
+ * transient: the API may serve it right on the next try).
  */
-export function validatePage(task: PageTask, endpoint: EndpointConfig, result: PageResult): void {
-  const where = `run ${task.runId} page ${task.page}/${task.pages}`;
-  const ctx = { runId: task.runId, page: task.page };
-  if (result.total !== undefined && result.total !== task.total) {
-    throw new TransientError(
-      `The API's total changed for ${where}: planned ${task.total} records in the window, the API now reports ${result.total}. ` +
-        'Records were added or removed inside the pinned window; once retries run out the page is dead-lettered and `status` lists it.',
-      ctx,
-    );
-  }
-  const expected = expectedRecords(task);
-  if (result.records.length !== expected) {
-    throw new TransientError(
-      `${where} holds ${result.records.length} records; the plan expects ${expected} (page size ${task.pageSize}, total ${task.total}). ` +
-        'A short or over-long page would lose or duplicate rows, so it is not written.',
-      ctx,
-    );
-  }
+export function checkRecords(
+  records: readonly Record<string, unknown>[],
+  endpoint: EndpointConfig,
+  check: RecordCheck,
+): void {
+  const { where, context: ctx, bounds } = check;
   const validator = validatorFor(endpoint);
-  const start = Date.parse(task.window.start);
-  const end = Date.parse(task.window.end);
-  const ids = new Set<unknown>();
-  result.records.forEach((record, index) => {
+  const start = Date.parse(bounds.start);
+  const end = Date.parse(bounds.end);
+  const ids = check.seen ?? new Set<unknown>();
+  records.forEach((record, index) => {
     const parsed = validator.safeParse(record);
     if (!parsed.success) {
       throw new PermanentError(describeZodError(parsed.error, `Record ${index} of ${where}`, record), ctx);
@@ -64,9 +61,40 @@ export function validatePage(task: PageTask, endpoint: EndpointConfig, result: P
     const ts = Date.parse(String(record[endpoint.timestampField]));
     if (!(ts >= start && ts < end)) {
       throw new TransientError(
-        `Record ${String(id)} of ${where} has ${endpoint.timestampField}=${String(record[endpoint.timestampField])}, outside the window [${task.window.start}, ${task.window.end}). The API ignored the window filter.`,
+        `Record ${String(id)} of ${where} has ${endpoint.timestampField}=${String(record[endpoint.timestampField])}, outside the window [${bounds.start}, ${bounds.end}). The API ignored the window filter.`,
         ctx,
       );
     }
   });
+}
+
+/**
+ * Checks a fetched page against the plan: the API's total is unchanged, the
+ * page holds exactly the records the plan predicts, each record matches the
+ * endpoint's schema, falls inside the window (the task's slice, when the
+ * planner split the window), and no id repeats.
+ * Count mismatches are transient (retried, then dead-lettered); schema
+ * failures are permanent.
+ */
+export function validatePage(task: PageTask, endpoint: EndpointConfig, result: PageResult): void {
+  const slice = task.slice ? ` of slice [${task.slice.start}, ${task.slice.end})` : '';
+  const where = `run ${task.runId} page ${task.page}/${task.pages}${slice}`;
+  const ctx = { runId: task.runId, page: task.page };
+  const scope = task.slice ? 'slice' : 'window';
+  if (result.total !== undefined && result.total !== task.total) {
+    throw new TransientError(
+      `The API's total changed for ${where}: planned ${task.total} records in the ${scope}, the API now reports ${result.total}. ` +
+        `Records were added or removed inside the pinned ${scope}; once retries run out the page is dead-lettered and \`status\` lists it.`,
+      ctx,
+    );
+  }
+  const expected = expectedRecords(task);
+  if (result.records.length !== expected) {
+    throw new TransientError(
+      `${where} holds ${result.records.length} records; the plan expects ${expected} (page size ${task.pageSize}, total ${task.total}). ` +
+        'A short or over-long page would lose or duplicate rows, so it is not written.',
+      ctx,
+    );
+  }
+  checkRecords(result.records, endpoint, { bounds: task.slice ?? task.window, where, context: ctx });
 }

@@ -46,6 +46,12 @@ export function parseDuration(value: string, flag: string): number {
   return ms;
 }
 
+/** `86400000` → `1d`, `5400000` → `90m`: the largest unit that divides `ms` evenly (the inverse of parseDuration). */
+export function formatDuration(ms: number): string {
+  const found = (['d', 'h', 'm', 's'] as const).find((unit) => ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0);
+  return found ? `${ms / UNIT_MS[found]}${found}` : `${ms}ms`;
+}
+
 /** Truncates to a multiple of `granularityMs` since the epoch (UTC). */
 export function truncate(date: Date, granularityMs: number): Date {
   return new Date(Math.floor(date.getTime() / granularityMs) * granularityMs);
@@ -68,7 +74,9 @@ export function resolveWindow(input: WindowInput): Window {
   if (input.start.getTime() >= end.getTime()) {
     throw new ConfigError(
       `The window is empty: start ${input.start.toISOString()} is not before end ${end.toISOString()}. ` +
-        (input.end ? 'Pass an --end_date after --start_date.' : 'Pass an earlier --start_date, or an explicit --end_date.'),
+        (input.end
+          ? 'Pass an --end_date after --start_date.'
+          : 'Pass an earlier --start_date, or an explicit --end_date.'),
     );
   }
   if (input.end && input.end.getTime() > input.now.getTime()) {

@@ -39,7 +39,7 @@ const pretty = winston.format.printf((info) => {
   const { level, message, timestamp, ...rest } = info;
   const fields = Object.entries(rest)
     .filter(([k, v]) => v !== undefined && !SKIP_PRETTY.has(k))
-    .map(([k, v]) => `${k}=${v instanceof Error ? v.message : typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    .map(([k, v]) => `${k}=${v instanceof Error ? v.message : typeof v === 'string' ? v : JSON.stringify(v)}`);
   const time = String(timestamp).slice(11, 19);
   return `${time} ${level.toUpperCase().padEnd(5)} ${String(message)}${fields.length ? `  ${fields.join(' ')}` : ''}`;
 });
@@ -55,5 +55,5 @@ export function createLogger(options: LoggerOptions = {}): winston.Logger & Log 
     defaultMeta: options.base,
     format: winston.format.combine(winston.format.timestamp(), format === 'json' ? cloudJson : pretty),
     transports: [new winston.transports.Stream({ stream: options.stream ?? process.stderr })],
-  }) as winston.Logger & Log;
+  });
 }

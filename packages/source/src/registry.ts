@@ -21,8 +21,7 @@ export interface SourceRegistry {
   close(): void;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, integer: boolean): number | undefined {
-  const raw = env[name];
+function positive(raw: string | undefined, name: string, integer: boolean): number | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
@@ -41,8 +40,9 @@ export function limitsFromEnv(
   env: NodeJS.ProcessEnv,
 ): { requestsPerSecond: number; concurrency: number } {
   return {
-    requestsPerSecond: positive(env, 'RDC_REQUESTS_PER_SECOND', false) ?? limits.requestsPerSecond,
-    concurrency: positive(env, 'RDC_API_CONCURRENCY', true) ?? limits.concurrency,
+    requestsPerSecond:
+      positive(env.RDC_REQUESTS_PER_SECOND, 'RDC_REQUESTS_PER_SECOND', false) ?? limits.requestsPerSecond,
+    concurrency: positive(env.RDC_API_CONCURRENCY, 'RDC_API_CONCURRENCY', true) ?? limits.concurrency,
   };
 }
 

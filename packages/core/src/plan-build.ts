@@ -1,0 +1,99 @@
+import { type EndpointConfig, type Log, type Source, type Window } from '@rdc/contracts';
+import { DEFAULT_SLICE } from './defaults.js';
+import type { RunManifest } from './manifest.js';
+import { pageCount } from './plan.js';
+import { maxReachablePages, splitToFit, splitWindow, type Counted } from './slices.js';
+import { parseDuration } from './window.js';
+
+export interface BuildInput {
+  runId: string;
+  service: string;
+  endpoint: string;
+  config: EndpointConfig;
+  window: Window;
+  /** `--slice`; else the endpoint's `slice`; else DEFAULT_SLICE. Cursor styles only. */
+  sliceMs?: number | undefined;
+  plannedAt: Date;
+  sinkUrl: string;
+}
+
+const isCursor = (config: EndpointConfig): boolean => !['offset', 'page'].includes(config.pagination.style);
+
+/** The slice size of a cursor-paginated endpoint: `--slice`, the config's `slice`, or the default. */
+export function sliceSizeOf(input: Pick<BuildInput, 'service' | 'endpoint' | 'config' | 'sliceMs'>): number {
+  if (input.sliceMs !== undefined) return input.sliceMs;
+  return parseDuration(input.config.slice ?? DEFAULT_SLICE, `slice of ${input.service}/${input.endpoint}`);
+}
+
+/**
+ * Decides how a new run fans out, and writes it down as a manifest:
+ * - cursor styles have no total to count pages from: one task per time slice
+ *   of `sliceMs`, aligned to UTC;
+ * - counted styles: one task per page. When the pages exceed what the API's
+ *   offset cap reaches, the window is halved until each slice fits, and the
+ *   manifest lists the slices with their counts.
+ */
+export async function buildManifest(input: BuildInput, source: Source, log: Log): Promise<RunManifest> {
+  const { config, window } = input;
+  const pageSize = config.pagination.pageSize;
+  const base = {
+    v: 1 as const,
+    runId: input.runId,
+    service: input.service,
+    endpoint: input.endpoint,
+    window: { start: window.start.toISOString(), end: window.end.toISOString() },
+    pageSize,
+    plannedAt: input.plannedAt.toISOString(),
+    sink: input.sinkUrl,
+  };
+  if (isCursor(config)) {
+    const sliceMs = sliceSizeOf(input);
+    const slices = splitWindow(window, sliceMs).length;
+    return { ...base, total: 0, pages: slices, plan: 'slices', sliceMs, sliceCount: slices };
+  }
+  if (input.sliceMs !== undefined) {
+    log.warn(
+      `--slice applies to cursor pagination; ${input.service}/${input.endpoint} uses ${config.pagination.style} pagination and is planned page by page.`,
+    );
+  }
+  const cap = maxReachablePages(config.pagination, pageSize);
+  const count = async (w: Window): Promise<Counted> => {
+    const counted = await source.count(input.endpoint, w, pageSize);
+    if (counted.total !== undefined) return { total: counted.total, pages: pageCount(counted.total, pageSize) };
+    if (counted.pages === 0) return { total: 0, pages: 0 };
+    if (cap !== undefined && counted.pages > cap) return { total: undefined, pages: counted.pages };
+    // The API reports pages only (e.g. X-WP-TotalPages): the last page's size makes the total
+    // exact, so every page, the last one too, is checked against an exact count.
+    const last = await source.fetchPage({
+      endpoint: input.endpoint,
+      window: w,
+      page: counted.pages,
+      pageSize,
+      runId: input.runId,
+    });
+    const total = (counted.pages - 1) * pageSize + last.records.length;
+    return { total, pages: pageCount(total, pageSize) };
+  };
+  const whole = await count(window);
+  if (cap === undefined || whole.pages <= cap) {
+    return { ...base, total: whole.total ?? whole.pages * pageSize, pages: whole.pages };
+  }
+  const slices = await splitToFit(window, whole, cap, count);
+  log.info(
+    `${whole.pages} pages exceed the ${cap} the API's offset cap reaches; split the window into ${slices.length} time slices`,
+  );
+  const listed = slices.map((s) => ({
+    start: s.start.toISOString(),
+    end: s.end.toISOString(),
+    total: s.total ?? s.pages * pageSize,
+    pages: s.pages,
+  }));
+  return {
+    ...base,
+    total: listed.reduce((sum, s) => sum + s.total, 0),
+    pages: listed.reduce((sum, s) => sum + s.pages, 0),
+    plan: 'pages',
+    sliceCount: listed.length,
+    slices: listed,
+  };
+}

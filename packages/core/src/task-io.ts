@@ -1,0 +1,111 @@
+import { gzipSync, gunzipSync } from 'node:zlib';
+import {
+  PermanentError,
+  type EndpointConfig,
+  type Log,
+  type PutResult,
+  type ServiceCatalog,
+  type Sink,
+  type Source,
+  type Task,
+  type Window,
+} from '@rdc/contracts';
+import { makeRunId, type RunIdentity } from './naming.js';
+
+export interface HandlerDeps {
+  catalog: ServiceCatalog;
+  /** The API client of a service (one per service, shared by every worker of the process). */
+  sourceFor(service: string): Source;
+  sink: Sink;
+  /** gzip each page (`Content-Encoding: gzip`, `.ndjson.gz`). @default false */
+  gzip?: boolean;
+  log: Log;
+}
+
+export interface TaskResult {
+  /** `landed`: this call wrote it; `already-landed`: an earlier delivery did. */
+  outcome: 'landed' | 'already-landed';
+  /** The page, or for a slice its completion marker. */
+  key: string;
+  /** Records fetched by this call (0 when it found the work already done). */
+  records: number;
+}
+
+/**
+ * Checks a task against the allow-listed config: the service and endpoint
+ * exist, and the run id is the one its service, endpoint and window imply.
+ * No message can steer a write outside its run's prefix.
+ */
+export function authorizeTask(task: Task, catalog: ServiceCatalog): EndpointConfig {
+  const service = catalog.services.get(task.service);
+  const endpoint = service?.endpoints[task.endpoint];
+  if (!endpoint) {
+    throw new PermanentError(
+      `Task names ${task.service}/${task.endpoint}, which the worker's config does not define. Valid services: ${[...catalog.services.keys()].join(', ')}.`,
+      { runId: task.runId },
+    );
+  }
+  const window = { start: new Date(task.window.start), end: new Date(task.window.end) };
+  const expected = makeRunId(task.service, task.endpoint, window);
+  if (task.runId !== expected) {
+    throw new PermanentError(
+      `Task run id ${task.runId} does not match its service, endpoint and window (${expected}).`,
+    );
+  }
+  if (task.slice) {
+    const start = Date.parse(task.slice.start);
+    const end = Date.parse(task.slice.end);
+    if (start < window.start.getTime() || end > window.end.getTime()) {
+      throw new PermanentError(
+        `Task slice [${task.slice.start}, ${task.slice.end}) is not inside its run's window [${task.window.start}, ${task.window.end}).`,
+        { runId: task.runId },
+      );
+    }
+  }
+  return endpoint;
+}
+
+/** The run of a task, with Date bounds. */
+export function runOf(task: Task): RunIdentity {
+  return {
+    runId: task.runId,
+    service: task.service,
+    endpoint: task.endpoint,
+    window: { start: new Date(task.window.start), end: new Date(task.window.end) },
+  };
+}
+
+export const toWindow = (range: { start: string; end: string }): Window => ({
+  start: new Date(range.start),
+  end: new Date(range.end),
+});
+
+export function toNdjson(records: readonly unknown[]): Buffer {
+  return Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8');
+}
+
+/** Writes one page of records once (`putIfAbsent`): a redelivery never replaces or duplicates it. */
+export function writePage(
+  deps: Pick<HandlerDeps, 'sink' | 'gzip'>,
+  key: string,
+  records: readonly unknown[],
+  metadata: Record<string, string>,
+): Promise<PutResult> {
+  const ndjson = toNdjson(records);
+  return deps.sink.putIfAbsent(key, deps.gzip ? gzipSync(ndjson) : ndjson, {
+    contentType: 'application/x-ndjson',
+    ...(deps.gzip ? { contentEncoding: 'gzip' as const } : {}),
+    metadata,
+  });
+}
+
+/** The ids of a landed page, in order (gunzipped when the key says so). */
+export async function landedIds(sink: Sink, key: string, idField: string): Promise<string[] | undefined> {
+  const body = await sink.get(key);
+  if (!body) return undefined;
+  const text = (key.endsWith('.gz') ? gunzipSync(body) : body).toString('utf8');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => String((JSON.parse(line) as Record<string, unknown>)[idField]));
+}
