@@ -166,6 +166,12 @@ describe('CLI errors', function () {
     ],
     ['a missing --service', ['--endpoint', 'sales'], /--service and --endpoint are required/],
     ['an unknown flag', ['--service', 'retail', '--endpoint', 'sales', '--colour'], /Unknown option '--colour'/],
+    [
+      'a queue it cannot run',
+      ['--service', 'retail', '--endpoint', 'sales', '--queue', 'pubsub'],
+      /in-process queue.*npm run worker/,
+    ],
+    ['a bad queue name', ['--service', 'retail', '--endpoint', 'sales', '--queue', 'kafka'], /queue.*pubsub.*memory/],
   ];
   for (const [what, args, message] of cases) {
     it(`exits 2 on ${what}, with a clear message`, async () => {

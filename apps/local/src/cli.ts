@@ -88,6 +88,11 @@ export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCom
     values.endpoint ??= endpoint;
   }
   const common = parseCommon(values, env, { queue: 'memory' });
+  if (common.queue !== 'memory') {
+    throw new ConfigError(
+      'The local runner works its pages on an in-process queue (--queue memory). For Pub/Sub, run the planner (`npm run planner -- --queue pubsub …`) and workers (`npm run worker -- --mode pull`), or `docker compose up`.',
+    );
+  }
   const rawExtras = {
     concurrency: values.concurrency ?? env.RDC_CONCURRENCY ?? 8,
     maxAttempts: values.max_attempts ?? 5,
