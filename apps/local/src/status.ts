@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type Sink } from '@rdc/contracts';
-import { latestRunKey, parseRunId, readManifest, runStatus, type RunStatus } from '@rdc/core';
+import { finalizeRun, latestRunKey, parseRunId, readManifest, type RunStatus } from '@rdc/core';
 
 const Latest = z.object({ runId: z.string() });
 
@@ -19,11 +19,16 @@ export async function resolveRunTarget(target: string[], sink: Sink): Promise<st
   throw new ConfigError('Usage: status <runId> | status <service>/<endpoint> latest [--json] [--sink <url>]');
 }
 
+/**
+ * Reads a run's status from the sink. A run found complete is sealed on the way
+ * (`_SUCCESS`, watermark), as a worker would have: workers check large runs only
+ * every so often, so the last pages of a backfill may land unobserved.
+ */
 export async function readRunStatus(runId: string, sink: Sink): Promise<RunStatus> {
   const identity = parseRunId(runId);
   const manifest = await readManifest(sink, identity);
   if (!manifest) throw new ConfigError(`Run ${runId} has no manifest in ${sink.url}. Check --sink (or RDC_SINK).`);
-  return runStatus(sink, manifest);
+  return finalizeRun(sink, manifest);
 }
 
 function ranges(pages: number[]): string {

@@ -3,7 +3,7 @@ export type { WorkerCommand } from './config.js';
 export { PushEnvelope, toDelivery } from './push-envelope.js';
 export { createPushServer } from './push-server.js';
 export type { PushServer, PushServerOptions, PushAuthorizer } from './push-server.js';
-export { createProcessor } from './processor.js';
+export { createProcessor, CHECK_EVERY_PAGE_UP_TO, COMPLETION_CHECK_INTERVAL_MS } from './processor.js';
 export type { Processor, ProcessorDeps } from './processor.js';
 export { oidcAuthorizer, noAuthorizer } from './auth.js';
 export type { OidcOptions } from './auth.js';

@@ -22,6 +22,12 @@ export interface ProcessorDeps {
 
 export type Processor = (delivery: Delivery, decode?: ProcessDeps['decode']) => Promise<Processed>;
 
+/** Runs up to this many pages are checked for completion after every landed page (one list call). */
+export const CHECK_EVERY_PAGE_UP_TO = 1_000;
+/** Larger runs are checked at most this often per instance; `status` and the next plan finalize the rest. */
+export const COMPLETION_CHECK_INTERVAL_MS = 30_000;
+const REMEMBERED_RUNS = 1_000;
+
 /**
  * The worker's page pipeline, shared by push and pull: handle the task, map the
  * outcome, and after a page lands check whether the run is complete (then
@@ -29,8 +35,12 @@ export type Processor = (delivery: Delivery, decode?: ProcessDeps['decode']) => 
  */
 export function createProcessor(deps: ProcessorDeps): Processor {
   const manifests = new Map<string, RunManifest>();
+  const lastCheck = new Map<string, number>();
   const finished = new Set<string>();
 
+  // A completion check lists the run's folder: O(pages) per check. Checking after
+  // every page of a 100k-page backfill would be O(pages²), so large runs are checked
+  // on a timer's pace instead.
   async function afterLanded(task: Task): Promise<void> {
     if (finished.has(task.runId)) return;
     let manifest = manifests.get(task.runId);
@@ -39,10 +49,17 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       if (!manifest) return;
       manifests.set(task.runId, manifest);
     }
+    if (manifest.pages > CHECK_EVERY_PAGE_UP_TO) {
+      const now = Date.now();
+      if (now - (lastCheck.get(task.runId) ?? 0) < COMPLETION_CHECK_INTERVAL_MS) return;
+      lastCheck.set(task.runId, now);
+    }
     const status = await finalizeRun(deps.sink, manifest);
     if (status.complete) {
+      if (finished.size >= REMEMBERED_RUNS) finished.clear();
       finished.add(task.runId);
       manifests.delete(task.runId);
+      lastCheck.delete(task.runId);
       deps.log.info(`Run ${task.runId} complete: ${status.landedPages}/${status.expectedPages} pages landed`, {
         runId: task.runId,
       });

@@ -28,7 +28,19 @@ export function* pageTasks(manifest: RunManifest, pages: Iterable<number>): Gene
   }
   for (const page of pages) {
     if (!slices) {
-      yield { ...common(manifest), kind: 'page', page, pages: manifest.pages, total: manifest.total };
+      // A plain literal: this loop runs once per page of a 100k-page plan.
+      yield {
+        v: 1,
+        runId: manifest.runId,
+        service: manifest.service,
+        endpoint: manifest.endpoint,
+        window: manifest.window,
+        pageSize: manifest.pageSize,
+        kind: 'page',
+        page,
+        pages: manifest.pages,
+        total: manifest.total,
+      };
       continue;
     }
     const i = slices.findIndex((s, n) => page > (offsets[n] ?? 0) && page <= (offsets[n] ?? 0) + s.pages);

@@ -64,6 +64,7 @@ export class PubSubPullConsumer implements TaskConsumer {
       // The lease count is the concurrency: no message waits in this process while
       // another worker could be handling it.
       flowControl: { maxMessages: this.concurrency, allowExcessMessages: false },
+      batching: { maxMilliseconds: PUBSUB_CONSUMER_DEFAULTS.ackBatchMaxMilliseconds },
     });
     this.#subscription = subscription;
     subscription.on('error', (error: Error & { code?: number }) => {

@@ -28,7 +28,7 @@ export interface PubSubPublisherOptions {
   batching?: BatchPublishOptions;
   /**
    * Publisher flow control: publish() waits while this much is unsent.
-   * @default { maxOutstandingMessages: 5000, maxOutstandingBytes: 32 MiB }
+   * @default { maxOutstandingMessages: 2000, maxOutstandingBytes: 32 MiB }
    * @example { maxOutstandingMessages: 100 }
    */
   flowControl?: FlowControlOptions;
@@ -36,6 +36,8 @@ export interface PubSubPublisherOptions {
 }
 
 type FlowControlledPublisher = ReturnType<Topic['flowControlled']>;
+
+const RESOLVED = Promise.resolve();
 
 /**
  * Publishes tasks to one Pub/Sub topic, batched and under publisher flow control, so
@@ -48,9 +50,15 @@ export class PubSubPublisher implements TaskPublisher {
   readonly #ownsClient: boolean;
   readonly #flow: FlowControlledPublisher;
   readonly #log: Log;
-  /** Serializes hand-overs, so each flow-controlled publish is paired with its own result. */
-  #handOver: Promise<void> = Promise.resolve();
-  readonly #outstanding = new Set<Promise<void>>();
+  /**
+   * The last hand-over still waiting for flow control, if any. Later publishes queue
+   * behind it, so tasks are handed over in order; while it is unset publish() hands
+   * over at once (the common case: no promise chain per task).
+   */
+  #waiting: Promise<void> | undefined;
+  /** Handed over, not yet confirmed or failed. */
+  #unconfirmed = 0;
+  #drained: (() => void)[] = [];
   #published = 0;
   #failed = 0;
   #firstFailure: unknown;
@@ -70,7 +78,7 @@ export class PubSubPublisher implements TaskPublisher {
 
   /** Publishes handed to the client and not yet confirmed or failed. */
   get outstanding(): number {
-    return this.#outstanding.size;
+    return this.#unconfirmed;
   }
 
   /**
@@ -80,41 +88,74 @@ export class PubSubPublisher implements TaskPublisher {
    */
   publish(task: Task): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`PubSubPublisher(${this.topic.name}): publish() after close()`));
-    const handOver = this.#handOver.then(() => this.#publishOne(task));
-    this.#handOver = handOver.catch(() => undefined);
-    return handOver;
+    if (this.#waiting) {
+      const queued = this.#waiting.then(() => this.#handOver(task));
+      this.#track(queued);
+      return queued;
+    }
+    try {
+      const handed = this.#handOver(task);
+      if (handed !== undefined) this.#track(handed);
+      return handed ?? RESOLVED;
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
-  async #publishOne(task: Task): Promise<void> {
+  /** Returns undefined when the task was handed over at once, else a promise for when it is. */
+  #handOver(task: Task): Promise<void> | undefined {
     const wait = this.#flow.publish({ data: encodeTask(task), attributes: taskAttributes(task) });
-    if (wait) await wait;
-    // all() drains the ids the flow-controlled publisher collected: with hand-overs
-    // serialized that is exactly this message. Taking it now also means a failed
-    // publish always has a handler (all() alone would leave it unhandled until flush).
-    this.#published++;
-    const done: Promise<void> = this.#flow.all().then(
-      () => undefined,
-      (error: unknown) => {
-        this.#failed++;
-        this.#firstFailure ??= error;
-      },
-    );
-    this.#outstanding.add(done);
-    void done.finally(() => this.#outstanding.delete(done));
+    if (!wait) {
+      this.#confirmLater();
+      return undefined;
+    }
+    return wait.then(() => this.#confirmLater());
   }
+
+  #track(handed: Promise<void>): void {
+    const settled = handed.catch(() => undefined);
+    this.#waiting = settled;
+    void settled.then(() => {
+      if (this.#waiting === settled) this.#waiting = undefined;
+    });
+  }
+
+  /**
+   * Takes the confirmation of what was just handed over. all() drains the ids the
+   * flow-controlled publisher collected since the last call: with hand-overs in order
+   * that is exactly this message. Taking it at once also means a failed publish always
+   * has a handler (left to flush(), it would be an unhandled rejection).
+   */
+  #confirmLater(): void {
+    this.#published++;
+    this.#unconfirmed++;
+    void this.#flow.all().then(this.#confirmed, this.#failedOne);
+  }
+
+  /** Settles one confirmation (bound once: no closures per message). */
+  readonly #confirmed = (): void => {
+    this.#unconfirmed--;
+    if (this.#unconfirmed === 0 && this.#drained.length > 0) for (const resolve of this.#drained.splice(0)) resolve();
+  };
+
+  readonly #failedOne = (error: unknown): void => {
+    this.#failed++;
+    this.#firstFailure ??= error;
+    this.#confirmed();
+  };
 
   /**
    * Sends what is batched and waits for every publish so far. Throws a TransientError
    * naming the topic and the number of failed messages if any failed since the last flush().
    */
   async flush(): Promise<void> {
-    await this.#handOver;
+    while (this.#waiting) await this.#waiting;
     try {
       await this.topic.flush();
     } catch {
       // Failures are counted per message below; the batch error adds nothing.
     }
-    while (this.#outstanding.size > 0) await Promise.all(this.#outstanding);
+    if (this.#unconfirmed > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
     const failed = this.#failed;
     const published = this.#published;
     const cause = this.#firstFailure;

@@ -60,19 +60,21 @@ export function createAgent(secure: boolean, maxSockets: number): Agent {
  * (connect, headers and body) and `connectMs` the connect phase.
  */
 export function createGotTransport(options: GotTransportOptions): Transport {
-  const headers = { accept: 'application/json', 'user-agent': 'rdc-source/0.1', ...options.headers };
-  const agent = options.secure ? { https: options.agent as HttpsAgent } : { http: options.agent };
+  // One got instance per source: got merges and validates options on every call,
+  // so the fixed part is merged once here and each request only adds its timeout.
+  const client = got.extend({
+    method: 'GET',
+    headers: { accept: 'application/json', 'user-agent': 'rdc-source/0.1', ...options.headers },
+    agent: options.secure ? { https: options.agent as HttpsAgent } : { http: options.agent },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+    responseType: 'text',
+  });
   return async (url, timeoutMs) => {
     let response;
     try {
-      response = await got(url, {
-        method: 'GET',
-        headers,
-        agent,
-        retry: { limit: 0 },
-        throwHttpErrors: false,
-        followRedirect: false,
-        responseType: 'text',
+      response = await client(url, {
         timeout: { connect: options.connectMs, request: Math.max(1, Math.floor(timeoutMs)) },
       });
     } catch (error) {

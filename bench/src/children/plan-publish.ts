@@ -1,0 +1,73 @@
+/**
+ * S3, the planner at scale: the real planRun with the real PubSubPublisher, against a
+ * source whose count answers `messages × 250` records (a 25M-record window for
+ * 100,000 pages). Times planRun from its call until every task is confirmed.
+ *
+ * argv[2]: JSON { projectId, emulatorHost, topic, sink, messages, start, end }. Prints one JSON line.
+ */
+import { loadServices, silentLog, type Source } from '@rdc/contracts';
+import { planRun } from '@rdc/core';
+import { PubSubPublisher } from '@rdc/queues';
+import { FileSink } from '@rdc/sinks';
+import { S3_RECORDS_PER_PAGE } from '../config.js';
+
+interface Args {
+  projectId: string;
+  emulatorHost: string;
+  topic: string;
+  sink: string;
+  messages: number;
+  start: string;
+  end: string;
+}
+
+/** Answers the count; the planner never fetches a page. */
+function countingSource(records: number): Source {
+  return {
+    count: (_endpoint, _window, pageSize) => Promise.resolve({ total: records, pages: Math.ceil(records / pageSize) }),
+    fetchPage: () => Promise.reject(new Error('the S3 source only counts')),
+    walkCursor: () => {
+      throw new Error('the S3 source only counts');
+    },
+  };
+}
+
+async function run(): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+  const publisher = new PubSubPublisher({
+    projectId: args.projectId,
+    topic: args.topic,
+    apiEndpoint: args.emulatorHost,
+  });
+  try {
+    const started = performance.now();
+    const result = await planRun(
+      {
+        service: 'retail',
+        endpoint: 'sales',
+        start: new Date(args.start),
+        end: new Date(args.end),
+        now: new Date(),
+        endGranularityMs: 3_600_000,
+      },
+      {
+        catalog: loadServices(),
+        source: countingSource(args.messages * S3_RECORDS_PER_PAGE),
+        sink: new FileSink(args.sink),
+        publisher,
+        log: silentLog,
+      },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(
+      `${JSON.stringify({ published: result.published.length, pages: result.manifest.pages, seconds })}\n`,
+    );
+  } finally {
+    await publisher.close();
+  }
+}
+
+run().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,64 @@
+/**
+ * Every size, rate and timeout of the benchmark, in one place. `full` is what
+ * `npm run bench` measures; `quick` is the CI smoke run (seconds, small sizes).
+ */
+
+/** Records per page: the retail config's page size (and the API's maximum). */
+export const PAGE_SIZE = 250;
+
+/** The retail config's client limits (config/services/retail.json `limits`). */
+export const RETAIL_LIMITS = { requestsPerSecond: 100, concurrency: 16 } as const;
+
+/** The mock API's data spans [DATA_START, DATA_END); every run's window covers all of it. */
+export const DATA_START = '2024-01-01T00:00:00.000Z';
+export const DATA_END = '2026-01-01T00:00:00.000Z';
+
+export interface BenchSizes {
+  s1: {
+    /** Pages of the run (the API holds exactly pages × 250 sales). */
+    pages: number;
+    /** The sequential baseline works the first this-many pages of the same plan. */
+    sequentialPages: number;
+    /** The Pub/Sub push contender's run (the emulator pushes 2 at a time, so it gets a shorter window). */
+    pushPages: number;
+    latencyMs: number;
+    jitterMs: number;
+    /** The API's token bucket, requests per second. */
+    rateLimit: number;
+  };
+  /** S2 and S3 run each contender `repeats` times, alternating, and keep each one's best run (least disturbed by other load). */
+  s2: { pages: number; repeats: number };
+  s3: { messages: number; repeats: number };
+  memory: { small: number; large: number };
+  /** Longest any one contender may run before it is killed and reported incomplete. */
+  contenderTimeoutMs: number;
+}
+
+export const FULL: BenchSizes = {
+  s1: { pages: 1_000, sequentialPages: 100, pushPages: 300, latencyMs: 100, jitterMs: 20, rateLimit: 100 },
+  s2: { pages: 2_000, repeats: 3 },
+  s3: { messages: 100_000, repeats: 3 },
+  memory: { small: 200, large: 2_000 },
+  contenderTimeoutMs: 240_000,
+};
+
+export const QUICK: BenchSizes = {
+  s1: { pages: 40, sequentialPages: 10, pushPages: 40, latencyMs: 100, jitterMs: 20, rateLimit: 100 },
+  s2: { pages: 80, repeats: 1 },
+  s3: { messages: 2_000, repeats: 1 },
+  memory: { small: 20, large: 200 },
+  contenderTimeoutMs: 60_000,
+};
+
+/** Concurrency of the S2 contenders: the retail config's, so only the per-page cost differs. */
+export const S2_CONCURRENCY = RETAIL_LIMITS.concurrency;
+
+/** Pub/Sub settings of the S1 (c) topology, as in the e2e test and production. */
+export const PUSH_SUBSCRIPTION = {
+  ackDeadlineSeconds: 60,
+  maxDeliveryAttempts: 5,
+  retryPolicy: { minimumBackoff: 1, maximumBackoff: 60 },
+} as const;
+
+/** S3 publishes tasks of a run this big: 100,000 pages of 250 records. */
+export const S3_RECORDS_PER_PAGE = PAGE_SIZE;

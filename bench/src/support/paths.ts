@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** The repository root (bench/dist/support → ../../..). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const dist = (path: string): string => join(REPO_ROOT, path);
+
+/** The shipped entry points the contenders run, unchanged. */
+export const APPS = {
+  local: dist('apps/local/dist/main.js'),
+  planner: dist('apps/planner/dist/main.js'),
+  worker: dist('apps/worker/dist/main.js'),
+} as const;
+
+/** The bench's own child processes. */
+export const CHILDREN = {
+  mockApi: dist('bench/dist/children/mock-api.js'),
+  sequential: dist('bench/dist/children/sequential.js'),
+  fetchOnly: dist('bench/dist/children/fetch-only.js'),
+  planPublish: dist('bench/dist/children/plan-publish.js'),
+  publishCeiling: dist('bench/dist/children/publish-ceiling.js'),
+} as const;
+
+export const RSS_HOOK = dist('bench/dist/support/rss-hook.js');
+export const DEFAULT_RESULTS_DIR = dist('bench/results');

@@ -1,0 +1,52 @@
+import type { Figure, Target } from './report.js';
+
+const pct = (v: number): string => `${Math.round(v * 100)}%`;
+
+function target(text: string, figures: Figure[], ids: string[], judge: (found: Figure[]) => [string, boolean]): Target {
+  const found = ids.map((id) => figures.find((f) => f.id === id));
+  if (
+    found.some((f) => f === undefined || f.skipped || f.error || (f.rate === undefined && f.peakRssMb === undefined))
+  ) {
+    return { text, value: 'not measured', met: undefined };
+  }
+  const [value, met] = judge(found as Figure[]);
+  return { text, value, met };
+}
+
+/** The issue's targets, checked against this run's figures. Benchmark figures, not tests. */
+export function evaluateTargets(figures: Figure[]): Target[] {
+  const s1 = (id: string, label: string): Target[] => [
+    target(`S1 ${label} >= 90% of the bound`, figures, [id], ([f]) => [pct(f!.ratio ?? 0), (f!.ratio ?? 0) >= 0.9]),
+    target(`S1 ${label} >= 10x the sequential baseline`, figures, [id, 's1.a'], ([f]) => [
+      `${(f!.speedup ?? 0).toFixed(1)}x`,
+      (f!.speedup ?? 0) >= 10,
+    ]),
+    target(`S1 ${label} loses no page to 429s`, figures, [id], ([f]) => [
+      `${f!.http429 ?? 0} 429s answered, ${f!.completeness?.missing ?? 0} pages missing, ${f!.completeness?.deadLettered ?? 0} dead-lettered`,
+      f!.complete,
+    ]),
+  ];
+  return [
+    ...s1('s1.b', '(b) embedded'),
+    ...s1('s1.c-push', '(c) Pub/Sub push'),
+    ...s1('s1.c-pull', '(c) Pub/Sub pull'),
+    target('S2 (b) >= 70% of the fetch-only ceiling', figures, ['s2.b', 's2.ceiling'], ([f]) => [
+      pct(f!.ratio ?? 0),
+      (f!.ratio ?? 0) >= 0.7,
+    ]),
+    target('S3 planner >= 80% of the bare-loop ceiling', figures, ['s3.planner', 's3.ceiling'], ([f]) => [
+      pct(f!.ratio ?? 0),
+      (f!.ratio ?? 0) >= 0.8,
+    ]),
+    target('S3 planner peak RSS < 250 MB', figures, ['s3.planner'], ([f]) => [
+      `${Math.round(f!.peakRssMb ?? 0)} MB`,
+      (f!.peakRssMb ?? Infinity) < 250,
+    ]),
+    target(
+      'Memory: peak RSS at the large run <= 1.5x the small run',
+      figures,
+      ['memory.large', 'memory.small'],
+      ([f]) => [`${(f!.ratio ?? 0).toFixed(2)}x`, (f!.ratio ?? Infinity) <= 1.5],
+    ),
+  ];
+}
