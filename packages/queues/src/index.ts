@@ -10,3 +10,9 @@ export {
   PUBSUB_FLOW_CONTROL_DEFAULTS,
   PUBSUB_CONSUMER_DEFAULTS,
 } from './defaults.js';
+export {
+  findPubSubEmulator,
+  startPubSubEmulator,
+  type PubSubEmulatorLocation,
+  type RunningPubSubEmulator,
+} from './emulator.js';
