@@ -75,7 +75,7 @@ export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCom
   }
   if (values.help) return { kind: 'help' };
   if (positionals[0] === 'status') {
-    const sink = typeof values.sink === 'string' ? values.sink : (env.RDC_SINK ?? 'file://./data');
+    const sink = typeof values.sink === 'string' ? values.sink : (env.RDC_SINK ?? './data');
     const configDir = typeof values['config-dir'] === 'string' ? values['config-dir'] : env.RDC_CONFIG_DIR;
     return { kind: 'status', target: positionals.slice(1), sink, json: values.json === true, configDir };
   }

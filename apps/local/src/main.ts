@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { UpToDate } from '@rdc/core';
 import { ConfigError, errorMessage } from '@rdc/contracts';
 import { createLogger } from '@rdc/logging';
 import { createSink } from '@rdc/sinks';
@@ -33,6 +34,11 @@ main(process.argv.slice(2))
     process.exitCode = code;
   })
   .catch((error: unknown) => {
+    if (error instanceof UpToDate) {
+      process.stdout.write(`${error.message}\n`);
+      process.exitCode = 0;
+      return;
+    }
     process.stderr.write(`${error instanceof ConfigError ? 'error' : 'failed'}: ${errorMessage(error)}\n`);
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   });

@@ -35,12 +35,11 @@ Fan-out:
 
 Where:
   --sink <url>              gs://bucket/prefix, file:///abs/path or a folder (env RDC_SINK).
-                            Default: file://./data
+                            Default: ./data
   --queue <pubsub|memory>   Queue for the page tasks (env RDC_QUEUE).
   --project <id>            Google Cloud project (env GOOGLE_CLOUD_PROJECT).
   --topic <name>            Pub/Sub topic for page tasks (env RDC_TOPIC). Default: rdc-pages
   --config-dir <path>       Folder of service JSON files (env RDC_CONFIG_DIR).
-  --gzip                    gzip pages (.ndjson.gz, Content-Encoding: gzip) (env RDC_GZIP=1).
 
 Other:
   --dry-run                 Count and print the plan; publish and fetch nothing.
@@ -127,7 +126,7 @@ export function parseCommon(values: Values, env: NodeJS.ProcessEnv, defaults: Pa
     endGranularityMs: parseDuration(str('end_granularity') ?? env.RDC_END_GRANULARITY ?? '1h', '--end_granularity'),
     lookbackMs: str('lookback') ? parseDuration(str('lookback')!, '--lookback') : 0,
     sliceMs: str('slice') !== undefined ? parseDuration(str('slice')!, '--slice') : undefined,
-    sink: str('sink') ?? env.RDC_SINK ?? 'file://./data',
+    sink: str('sink') ?? env.RDC_SINK ?? './data',
     queue: str('queue') ?? env.RDC_QUEUE ?? defaults.queue,
     project: str('project') ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT,
     topic: str('topic') ?? env.RDC_TOPIC ?? 'rdc-pages',
@@ -151,5 +150,8 @@ export function parsePlannerArgs(argv: string[], env: NodeJS.ProcessEnv): Planne
     throw new ConfigError(`${(error as Error).message}. See --help.`);
   }
   if (values.help) return { help: true };
+  if (values.gzip) {
+    throw new ConfigError('--gzip is a worker setting: the workers write the pages. Set RDC_GZIP=1 on the workers.');
+  }
   return { help: false, args: parseCommon(values, env, { queue: 'pubsub' }) };
 }

@@ -1,5 +1,5 @@
-import type { Log } from '@rdc/contracts';
-import { planRun } from '@rdc/core';
+import { errorMessage, type Log } from '@rdc/contracts';
+import { planRun, UpToDate, type PlanResult } from '@rdc/core';
 import { PLANNER_HELP, parsePlannerArgs } from './cli.js';
 import { formatPlan, planSummary } from './summary.js';
 import { createPublisher, noPublisher, wireCommon } from './wiring.js';
@@ -9,6 +9,16 @@ export interface PlannerIo {
   log: Log;
   stdout: NodeJS.WritableStream;
   now?: () => Date;
+}
+
+/** planRun, with "nothing new to plan" as a value rather than an error. */
+async function planRunOrUpToDate(...args: Parameters<typeof planRun>): Promise<PlanResult | UpToDate> {
+  try {
+    return await planRun(...args);
+  } catch (error) {
+    if (error instanceof UpToDate) return error;
+    throw error;
+  }
 }
 
 /** The planner job: parse, wire, plan, publish, flush. Returns the exit code. */
@@ -22,7 +32,7 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
   const { catalog, sources, sink } = wireCommon(args, io.env, io.log);
   const publisher = args.dryRun ? noPublisher : createPublisher(args, io.env, io.log);
   try {
-    const result = await planRun(
+    const result = await planRunOrUpToDate(
       {
         service: args.service,
         endpoint: args.endpoint,
@@ -36,12 +46,21 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
       },
       { catalog, source: sources.sourceFor(args.service), sink, publisher, log: io.log },
     );
+    if (result instanceof UpToDate) {
+      io.stdout.write(
+        args.json ? `${JSON.stringify({ upToDate: true, message: result.message })}\n` : `${result.message}\n`,
+      );
+      return 0;
+    }
     io.stdout.write(
       args.json ? `${JSON.stringify(planSummary(result, sink.url))}\n` : `${formatPlan(result, sink.url)}\n`,
     );
     return 0;
   } finally {
-    await publisher.close();
+    // A failing flush must not hide the error that got us here.
+    await publisher
+      .close()
+      .catch((error: unknown) => io.log.error(`Closing the publisher failed: ${errorMessage(error)}`));
     sources.close();
   }
 }

@@ -9,7 +9,8 @@ Takes page tasks, fetches each page, validates it and lands it in the sink.
   --mode push|pull        push: an HTTP server for a Pub/Sub push subscription (Cloud Run).
                           pull: streaming pull from --subscription (GKE, VMs, local).
                           Env RDC_WORKER_MODE. Default: push
-  --concurrency <n>       Pages in flight at once; in pull mode also the flow control.
+  --concurrency <n>       Pull mode: messages leased and handled at once (flow control).
+                          In push mode Cloud Run's --concurrency bounds the requests instead.
                           Env RDC_CONCURRENCY. Default: 8
   --sink <url>            gs://bucket/prefix or file:///abs/path (env RDC_SINK). Required.
   --project <id>          Google Cloud project (env GOOGLE_CLOUD_PROJECT).

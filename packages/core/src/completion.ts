@@ -133,7 +133,13 @@ export const watermarkKey = (service: string, endpoint: string): string =>
 export async function readWatermark(sink: Sink, service: string, endpoint: string): Promise<Watermark | undefined> {
   const body = await sink.get(watermarkKey(service, endpoint));
   if (!body) return undefined;
-  const parsed = Watermark.safeParse(JSON.parse(body.toString('utf8')));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch {
+    raw = undefined;
+  }
+  const parsed = Watermark.safeParse(raw);
   if (!parsed.success) {
     throw new Error(
       `${sink.url}/${watermarkKey(service, endpoint)} is corrupt; fix or delete it, or pass --start_date explicitly.`,
@@ -186,8 +192,12 @@ export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new D
       contentType: 'application/json',
     });
   }
+  // The watermark only moves forward over contiguous coverage: a completed window
+  // that starts after it (an explicit later --start_date) would otherwise make
+  // incremental runs skip the gap between them.
   const current = await readWatermark(sink, manifest.service, manifest.endpoint);
-  if (!current || Date.parse(current.end) < Date.parse(manifest.window.end)) {
+  const contiguous = !current || Date.parse(manifest.window.start) <= Date.parse(current.end);
+  if (contiguous && (!current || Date.parse(current.end) < Date.parse(manifest.window.end))) {
     const next: Watermark = { v: 1, end: manifest.window.end, runId: manifest.runId, updatedAt: now.toISOString() };
     await sink.put(watermarkKey(manifest.service, manifest.endpoint), Buffer.from(`${JSON.stringify(next)}\n`), {
       contentType: 'application/json',

@@ -17,12 +17,14 @@ export async function handlePageTask(task: PageTask, deps: HandlerDeps): Promise
   const run = runOf(task);
   const slice = task.slice;
   const sliceNumber = slice ? await sliceNumberOf({ ...task, slice }, deps.sink) : undefined;
-  const key =
-    sliceNumber === undefined
-      ? pageKey(run, task.page, deps.gzip)
-      : slicePageKey(run, sliceNumber, task.page, deps.gzip);
+  const keyFor = (gzip: boolean | undefined) =>
+    sliceNumber === undefined ? pageKey(run, task.page, gzip) : slicePageKey(run, sliceNumber, task.page, gzip);
+  const key = keyFor(deps.gzip);
   // A redelivery of a page that landed costs one metadata read, not an API call.
   if (await deps.sink.exists(key)) return { outcome: 'already-landed', key, records: 0 };
+  // Landed by a worker with the other gzip setting (a rollout, a local --resume): still landed.
+  const other = keyFor(!deps.gzip);
+  if (await deps.sink.exists(other)) return { outcome: 'already-landed', key: other, records: 0 };
 
   const result = await deps.sourceFor(task.service).fetchPage({
     endpoint: task.endpoint,

@@ -38,7 +38,7 @@ export type { SliceMarker } from './handle-slice.js';
 export { sliceNumberOf, deadLetterKeyFor } from './task-plan.js';
 export { decideOutcome, processDelivery } from './outcome.js';
 export type { Decision, ProcessDeps, Processed } from './outcome.js';
-export { planRun, pageTasks, sliceTasks, tasksFor, latestRunKey } from './planner.js';
+export { planRun, pageTasks, sliceTasks, tasksFor, latestRunKey, UpToDate } from './planner.js';
 export type { PlanRequest, PlannerDeps, PlanResult } from './planner.js';
 export { sliceSizeOf } from './plan-build.js';
 export { RunInProgressError, incrementalStart, incompleteLatestRun } from './incremental.js';

@@ -8,7 +8,7 @@ import {
   type TaskPublisher,
   type Window,
 } from '@rdc/contracts';
-import { runStatus } from './completion.js';
+import { readWatermark, runStatus } from './completion.js';
 import {
   blocks,
   incompleteLatestRun,
@@ -21,7 +21,7 @@ import { readManifest, writeManifest, type RunManifest } from './manifest.js';
 import { makeRunId } from './naming.js';
 import { buildManifest } from './plan-build.js';
 import { tasksFor } from './plan-tasks.js';
-import { formatDuration, resolveWindow } from './window.js';
+import { formatDuration, resolveWindow, truncate } from './window.js';
 
 export { pageTasks, sliceTasks, tasksFor } from './plan-tasks.js';
 export { latestRunKey } from './incremental.js';
@@ -81,8 +81,11 @@ async function incrementalWindow(
   const pending = await incompleteLatestRun(deps.sink, req.service, req.endpoint, !req.dryRun);
   let start: Date | undefined;
   let window: Window | undefined;
+  let failure: unknown;
   try {
     start = await incrementalStart(deps.sink, req.service, req.endpoint, req.lookbackMs ?? 0, defaultStart);
+    const end = req.end ?? truncate(req.now, req.endGranularityMs);
+    if (!pending && start.getTime() >= end.getTime()) throw new UpToDate(req.service, req.endpoint, start);
     window = resolveWindow({
       start,
       now: req.now,
@@ -92,13 +95,32 @@ async function incrementalWindow(
   } catch (error) {
     // With an incomplete run pending, say that rather than "pass --start_date".
     if (!pending) throw error;
+    failure = error;
   }
   if (pending && blocks(pending, start, window)) {
     if (req.ifLatestIncomplete !== 'resume') throw new RunInProgressError(pending, start);
     const w = pending.manifest.window;
     return { window: { start: new Date(w.start), end: new Date(w.end) }, resumed: pending };
   }
-  return { window: window! };
+  if (!window) throw failure;
+  return { window };
+}
+
+/**
+ * An incremental run found nothing new to plan: the watermark is already at the
+ * (truncated) end. Not a failure: the CLIs say so and exit 0.
+ */
+export class UpToDate extends Error {
+  constructor(
+    readonly service: string,
+    readonly endpoint: string,
+    readonly watermark: Date,
+  ) {
+    super(
+      `${service}/${endpoint} is up to date: the last completed run ends at ${watermark.toISOString()}, and the next window has not begun. Nothing to plan.`,
+    );
+    this.name = 'UpToDate';
+  }
 }
 
 /**
@@ -155,7 +177,11 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
     );
     if (req.dryRun) return { manifest, origin, published: [], landed: 0, dryRun: true, resumedLatest: false };
     manifest = await writeManifest(deps.sink, manifest);
-    await writeLatestRun(deps.sink, manifest);
+    // A backfill behind the watermark does not become "the latest run" the
+    // incremental guard and `status … latest` look at.
+    const watermark = await readWatermark(deps.sink, req.service, req.endpoint);
+    if (!watermark || Date.parse(manifest.window.end) > Date.parse(watermark.end))
+      await writeLatestRun(deps.sink, manifest);
   }
 
   const status = origin === 'existing' ? await runStatus(deps.sink, manifest) : undefined;

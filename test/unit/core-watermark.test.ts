@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
+import {
+  finalizeRun,
+  handlePageTask,
+  latestRunKey,
+  planRun,
+  readWatermark,
+  UpToDate,
+  type PlanRequest,
+} from '@rdc/core';
+import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
+import { fixtureConfigDir } from './core-handler.test.js';
+
+const HOUR = 3_600_000;
+const catalog = loadServices(fixtureConfigDir);
+const base = { service: 'shop', endpoint: 'orders', endGranularityMs: HOUR } as const;
+
+/** Plans [start, end) and lands every page, then seals the run. */
+async function completeRun(sink: MemorySink, source: FakeSource, req: Partial<PlanRequest> & { now: Date }) {
+  const publisher = new RecordingPublisher();
+  const plan = await planRun({ ...base, ...req }, { catalog, source, sink, publisher, log: silentLog });
+  for (const t of publisher.tasks) {
+    await handlePageTask(t as PageTask, { catalog, sourceFor: () => source, sink, log: silentLog });
+  }
+  await finalizeRun(sink, plan.manifest);
+  return plan.manifest;
+}
+
+describe('watermark and incremental edge cases', () => {
+  const source = new FakeSource(makeRecords(3 * 24 * 60, Date.UTC(2024, 6, 1), 60_000));
+
+  it('an incremental run with nothing new says it is up to date instead of failing', async () => {
+    const sink = new MemorySink();
+    const now = new Date('2024-07-02T00:30:00Z');
+    await completeRun(sink, source, { start: new Date('2024-07-01T00:00:00Z'), now });
+    const error = await planRun(
+      { ...base, now: new Date('2024-07-02T00:50:00Z') },
+      { catalog, source, sink, publisher: new RecordingPublisher(), log: silentLog },
+    ).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(UpToDate);
+    expect((error as Error).message)
+      .to.include('up to date')
+      .and.include('2024-07-02T00:00:00.000Z');
+  });
+
+  it('a completed window that leaves a gap after the watermark does not move it', async () => {
+    const sink = new MemorySink();
+    const now = new Date('2024-07-03T12:00:00Z');
+    await completeRun(sink, source, {
+      start: new Date('2024-07-01T00:00:00Z'),
+      end: new Date('2024-07-01T06:00:00Z'),
+      now,
+    });
+    await completeRun(sink, source, {
+      start: new Date('2024-07-02T00:00:00Z'),
+      end: new Date('2024-07-02T06:00:00Z'),
+      now,
+    });
+    expect((await readWatermark(sink, 'shop', 'orders'))?.end).to.equal('2024-07-01T06:00:00.000Z');
+    // A contiguous one does.
+    await completeRun(sink, source, {
+      start: new Date('2024-07-01T06:00:00Z'),
+      end: new Date('2024-07-02T06:00:00Z'),
+      now,
+    });
+    expect((await readWatermark(sink, 'shop', 'orders'))?.end).to.equal('2024-07-02T06:00:00.000Z');
+  });
+
+  it('a backfill behind the watermark does not become the latest run', async () => {
+    const sink = new MemorySink();
+    const now = new Date('2024-07-03T12:00:00Z');
+    const recent = await completeRun(sink, source, {
+      start: new Date('2024-07-02T00:00:00Z'),
+      end: new Date('2024-07-03T00:00:00Z'),
+      now,
+    });
+    await planRun(
+      { ...base, start: new Date('2024-07-01T00:00:00Z'), end: new Date('2024-07-01T12:00:00Z'), now },
+      { catalog, source, sink, publisher: new RecordingPublisher(), log: silentLog },
+    );
+    const latest = JSON.parse((await sink.get(latestRunKey('shop', 'orders')))!.toString('utf8')) as { runId: string };
+    expect(latest.runId).to.equal(recent.runId);
+  });
+
+  it('a page landed under the other gzip setting counts as landed', async () => {
+    const sink = new MemorySink();
+    const publisher = new RecordingPublisher();
+    await planRun(
+      {
+        ...base,
+        start: new Date('2024-07-01T00:00:00Z'),
+        end: new Date('2024-07-01T01:00:00Z'),
+        now: new Date('2024-07-02T00:00:00Z'),
+      },
+      { catalog, source, sink, publisher, log: silentLog },
+    );
+    const task = publisher.tasks[0] as PageTask;
+    const gz = await handlePageTask(task, { catalog, sourceFor: () => source, sink, log: silentLog, gzip: true });
+    expect(gz.key).to.match(/\.ndjson\.gz$/);
+    const plain = await handlePageTask(task, { catalog, sourceFor: () => source, sink, log: silentLog, gzip: false });
+    expect(plain).to.include({ outcome: 'already-landed', key: gz.key });
+    expect([...sink.objects.keys()].filter((k) => /page-000001\.ndjson/.test(k))).to.have.length(1);
+  });
+});
