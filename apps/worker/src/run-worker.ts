@@ -21,12 +21,16 @@ export interface RunningWorker {
 export async function startWorker(config: WorkerConfig, env: NodeJS.ProcessEnv, log: Log): Promise<RunningWorker> {
   const catalog = loadServices(config.configDir);
   // Every retry budget stays under the ack deadline, with a margin for the write.
-  const budgetMs = Math.max(5_000, config.ackDeadlineSeconds * 1000 - 10_000);
+  // One page is an API fetch plus a few storage calls; their budgets together stay
+  // under the ack deadline (60 s: 36 s for the API, 15 s for each storage call).
+  const ackMs = config.ackDeadlineSeconds * 1000;
+  const budgetMs = Math.max(5_000, Math.floor(ackMs * 0.6));
+  const storageDeadlineMs = Math.max(3_000, Math.floor(ackMs * 0.25));
   const sources = createSourceRegistry(catalog, { env, log, budgetMs });
   const projectId =
     config.project ?? (env.PUBSUB_EMULATOR_HOST || env.STORAGE_EMULATOR_HOST ? 'local-project' : undefined);
   const sink = createSink(config.sink, {
-    gcs: { deadlineMs: budgetMs, ...(projectId ? { projectId } : {}) },
+    gcs: { deadlineMs: storageDeadlineMs, ...(projectId ? { projectId } : {}) },
   });
   const process = createProcessor({
     catalog,
