@@ -71,6 +71,19 @@ describeWithEmulator('PubSubPullConsumer (emulator)', (emulator) => {
     expect(String(line?.meta['error'])).to.match(/does not exist|not found/i);
   });
 
+  it('tells its owner when the stream closes without stop(), so a worker can exit and be restarted', async () => {
+    let closed = 0;
+    consumer = new PubSubPullConsumer({
+      projectId: emulator.projectId,
+      subscription: uniqueName('nowhere'),
+      apiEndpoint: emulator.host,
+      onUnexpectedClose: () => closed++,
+    });
+    await consumer.start(sync(() => 'ack'));
+    await waitUntil('the close callback', () => closed > 0);
+    expect(closed).to.equal(1);
+  });
+
   it('reports deliveryAttempt 1 on subscriptions without a dead-letter policy, even on redelivery', async () => {
     const topic = uniqueName('tasks');
     const subscription = uniqueName('plain');

@@ -12,7 +12,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${WORKER_HELP}\n`);
     return;
   }
-  const worker = await startWorker(command.config, process.env, log);
+  const worker = await startWorker(command.config, process.env, log, (reason) => {
+    log.error(`Worker cannot take work any more (${reason}); exiting so it is restarted`);
+    setImmediate(() => process.exit(1));
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

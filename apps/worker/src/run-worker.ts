@@ -18,7 +18,13 @@ export interface RunningWorker {
 }
 
 /** Wires and starts the worker in push or pull mode. */
-export async function startWorker(config: WorkerConfig, env: NodeJS.ProcessEnv, log: Log): Promise<RunningWorker> {
+export async function startWorker(
+  config: WorkerConfig,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+  /** Called when the worker can no longer take work (pull: the stream closed); main exits non-zero. */
+  onFatal: (reason: string) => void = () => undefined,
+): Promise<RunningWorker> {
   const catalog = loadServices(config.configDir);
   // Every retry budget stays under the ack deadline, with a margin for the write.
   // One page is an API fetch plus a few storage calls; their budgets together stay
@@ -48,6 +54,7 @@ export async function startWorker(config: WorkerConfig, env: NodeJS.ProcessEnv, 
       subscription: config.subscription,
       concurrency: config.concurrency,
       log,
+      onUnexpectedClose: () => onFatal(`the streaming pull on ${config.subscription} closed`),
     });
     await consumer.start(async (delivery) => (await process(delivery)).ack);
     log.info(`Worker pulling from ${config.subscription} (concurrency ${config.concurrency}) into ${sink.url}`);

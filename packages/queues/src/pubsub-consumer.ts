@@ -26,6 +26,11 @@ export interface PubSubPullConsumerOptions {
    */
   concurrency?: number;
   log?: Log;
+  /**
+   * Called when the stream closes without stop() (a deleted subscription, lost
+   * permissions): no more messages will arrive, so a worker should exit and be restarted.
+   */
+  onUnexpectedClose?: () => void;
 }
 
 /**
@@ -35,6 +40,7 @@ export interface PubSubPullConsumerOptions {
  */
 export class PubSubPullConsumer implements TaskConsumer {
   readonly concurrency: number;
+  readonly #onUnexpectedClose: (() => void) | undefined;
   readonly #pubsub: PubSub;
   readonly #ownsClient: boolean;
   readonly #subscriptionName: string;
@@ -50,6 +56,7 @@ export class PubSubPullConsumer implements TaskConsumer {
     this.#ownsClient = options.pubsub === undefined;
     this.#pubsub = options.pubsub ?? createPubSub({ projectId: options.projectId, apiEndpoint: options.apiEndpoint });
     this.#log = (options.log ?? silentLog).child({ subscription: this.#subscriptionName });
+    this.#onUnexpectedClose = options.onUnexpectedClose;
   }
 
   /** Handlers running right now. */
@@ -71,7 +78,9 @@ export class PubSubPullConsumer implements TaskConsumer {
       this.#log.error('Pub/Sub subscription error', { error: errorMessage(error), code: error.code });
     });
     subscription.on('close', () => {
-      if (!this.#stopping) this.#log.error('Pub/Sub subscription closed unexpectedly; no more messages will arrive');
+      if (this.#stopping) return;
+      this.#log.error('Pub/Sub subscription closed unexpectedly; no more messages will arrive');
+      this.#onUnexpectedClose?.();
     });
     subscription.on('message', (message: Message) => this.#onMessage(handler, message));
     return Promise.resolve();
