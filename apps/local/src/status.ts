@@ -1,8 +1,5 @@
-import { z } from 'zod';
 import { ConfigError, type Sink } from '@rdc/contracts';
-import { finalizeRun, latestRunKey, parseRunId, readManifest, type RunStatus } from '@rdc/core';
-
-const Latest = z.object({ runId: z.string() });
+import { finalizeRun, parseRunId, readLatestRun, readManifest, type RunStatus } from '@rdc/core';
 
 /** Resolves `<runId>` or `<service>/<endpoint> latest` to a run id. */
 export async function resolveRunTarget(target: string[], sink: Sink): Promise<string> {
@@ -11,9 +8,9 @@ export async function resolveRunTarget(target: string[], sink: Sink): Promise<st
     const [service, endpoint] = first.split('/');
     if (!service || !endpoint)
       throw new ConfigError(`Expected <service>/<endpoint> latest, got "${target.join(' ')}".`);
-    const body = await sink.get(latestRunKey(service, endpoint));
-    if (!body) throw new ConfigError(`No run of ${service}/${endpoint} has been planned in ${sink.url}.`);
-    return Latest.parse(JSON.parse(body.toString('utf8'))).runId;
+    const latest = await readLatestRun(sink, service, endpoint);
+    if (!latest) throw new ConfigError(`No run of ${service}/${endpoint} has been planned in ${sink.url}.`);
+    return latest.runId;
   }
   if (first && !second) return parseRunId(first).runId;
   throw new ConfigError('Usage: status <runId> | status <service>/<endpoint> latest [--json] [--sink <url>]');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Sink } from '@rdc/contracts';
 import { planKind, type RunManifest, runIdentity } from './manifest.js';
+import { readStateFile } from './state-file.js';
 import {
   deadLetterPrefix,
   PAGE_FILE,
@@ -131,21 +132,12 @@ export const watermarkKey = (service: string, endpoint: string): string =>
   stateKey(service, endpoint, 'watermark.json');
 
 export async function readWatermark(sink: Sink, service: string, endpoint: string): Promise<Watermark | undefined> {
-  const body = await sink.get(watermarkKey(service, endpoint));
-  if (!body) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.toString('utf8'));
-  } catch {
-    raw = undefined;
-  }
-  const parsed = Watermark.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(
-      `${sink.url}/${watermarkKey(service, endpoint)} is corrupt; fix or delete it, or pass --start_date explicitly.`,
-    );
-  }
-  return parsed.data;
+  return readStateFile(
+    sink,
+    watermarkKey(service, endpoint),
+    Watermark,
+    'Fix or delete it, or pass --start_date explicitly.',
+  );
 }
 
 const SliceCounts = z.object({ pages: z.number().int().nonnegative(), records: z.number().int().nonnegative() });

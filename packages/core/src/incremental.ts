@@ -1,14 +1,25 @@
 import { z } from 'zod';
-import { ConfigError, PermanentError, TransientError, type Sink, type Window } from '@rdc/contracts';
+import { ConfigError, TransientError, type Sink, type Window } from '@rdc/contracts';
 import { finalizeRun, readWatermark, runStatus, type RunStatus } from './completion.js';
 import { readManifest, type RunManifest } from './manifest.js';
 import { parseRunId, stateKey } from './naming.js';
 import { parseInstant } from './window.js';
+import { readStateFile } from './state-file.js';
 
 /** Pointer to the last planned run of an endpoint, for `status <service>/<endpoint> latest`. */
 export const latestRunKey = (service: string, endpoint: string): string => stateKey(service, endpoint, 'latest.json');
 
 const Latest = z.object({ runId: z.string() });
+
+/** The latest planned run of an endpoint, if any. */
+export function readLatestRun(sink: Sink, service: string, endpoint: string): Promise<{ runId: string } | undefined> {
+  return readStateFile(
+    sink,
+    latestRunKey(service, endpoint),
+    Latest,
+    `Whether the latest run of ${service}/${endpoint} finished is unknown: delete it, or pass --start_date.`,
+  );
+}
 
 export async function writeLatestRun(sink: Sink, manifest: RunManifest): Promise<void> {
   await sink.put(
@@ -56,21 +67,9 @@ export async function incompleteLatestRun(
   /** false for dry runs, which write nothing: the status is only read. */
   finalize = true,
 ): Promise<PendingRun | undefined> {
-  const body = await sink.get(latestRunKey(service, endpoint));
-  if (!body) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.toString('utf8'));
-  } catch {
-    raw = undefined;
-  }
-  const latest = Latest.safeParse(raw);
-  if (!latest.success) {
-    throw new PermanentError(
-      `${sink.url}/${latestRunKey(service, endpoint)} is corrupt, so whether the latest run of ${service}/${endpoint} finished is unknown. Delete it, or pass --start_date.`,
-    );
-  }
-  const manifest = await readManifest(sink, parseRunId(latest.data.runId));
+  const latest = await readLatestRun(sink, service, endpoint);
+  if (!latest) return undefined;
+  const manifest = await readManifest(sink, parseRunId(latest.runId));
   if (!manifest) return undefined;
   const status = finalize ? await finalizeRun(sink, manifest) : await runStatus(sink, manifest);
   return status.complete ? undefined : { manifest, status };

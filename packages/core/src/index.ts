@@ -41,5 +41,6 @@ export type { Decision, ProcessDeps, Processed } from './outcome.js';
 export { planRun, pageTasks, sliceTasks, tasksFor, latestRunKey, UpToDate } from './planner.js';
 export type { PlanRequest, PlannerDeps, PlanResult } from './planner.js';
 export { sliceSizeOf } from './plan-build.js';
-export { RunInProgressError, incrementalStart, incompleteLatestRun } from './incremental.js';
+export { RunInProgressError, incrementalStart, incompleteLatestRun, readLatestRun } from './incremental.js';
+export { readStateFile } from './state-file.js';
 export type { PendingRun } from './incremental.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { describeZodError, PermanentError, RUN_ID_PATTERN, TimeRange, type Sink } from '@rdc/contracts';
+import { PermanentError, RUN_ID_PATTERN, TimeRange, type Sink } from '@rdc/contracts';
+import { readStateFile } from './state-file.js';
 import { manifestKey, type RunIdentity } from './naming.js';
 
 /** One time slice of a window split under an offset cap, with what the API counted in it. */
@@ -56,18 +57,7 @@ export function runIdentity(manifest: RunManifest): RunIdentity {
 }
 
 export async function readManifest(sink: Sink, run: RunIdentity): Promise<RunManifest | undefined> {
-  const key = manifestKey(run);
-  const body = await sink.get(key);
-  if (!body) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new PermanentError(`${sink.url}/${key} is not JSON. Remove it to re-plan run ${run.runId}.`);
-  }
-  const parsed = RunManifest.safeParse(raw);
-  if (!parsed.success) throw new PermanentError(describeZodError(parsed.error, `${sink.url}/${key}`, raw));
-  return parsed.data;
+  return readStateFile(sink, manifestKey(run), RunManifest, `Remove it to re-plan run ${run.runId}.`);
 }
 
 /** Writes the manifest once; when a concurrent planner won, returns theirs. */
