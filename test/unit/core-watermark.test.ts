@@ -83,6 +83,28 @@ describe('watermark and incremental edge cases', () => {
     expect(latest.runId).to.equal(recent.runId);
   });
 
+  it('a corrupt watermark or latest-run pointer is named, with what to do', async () => {
+    const sink = new MemorySink();
+    await sink.put('_state/shop/orders/watermark.json', Buffer.from('{"end": '));
+    const error = await planRun(
+      { ...base, now: new Date('2024-07-02T00:00:00Z') },
+      { catalog, source, sink, publisher: new RecordingPublisher(), log: silentLog },
+    ).catch((e: unknown) => e);
+    expect((error as Error).message)
+      .to.include('mem://test/_state/shop/orders/watermark.json is not JSON')
+      .and.include('--start_date');
+    await sink.put('_state/shop/orders/watermark.json', Buffer.from('{"v":1}'));
+    await sink.put(latestRunKey('shop', 'orders'), Buffer.from('{"run":1}'));
+    const pointer = await planRun(
+      { ...base, now: new Date('2024-07-02T00:00:00Z') },
+      { catalog, source, sink, publisher: new RecordingPublisher(), log: silentLog },
+    ).catch((e: unknown) => e);
+    expect((pointer as Error).message)
+      .to.include('latest.json')
+      .and.include('runId')
+      .and.include('delete it');
+  });
+
   it('a page landed under the other gzip setting counts as landed', async () => {
     const sink = new MemorySink();
     const publisher = new RecordingPublisher();
