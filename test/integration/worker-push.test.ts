@@ -136,6 +136,19 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
       });
     }
 
+    it('a task that disagrees with its run manifest is dead-lettered, not landed as a short page', async () => {
+      await startServer();
+      api.resetStats();
+      const forged = { ...tasks[0]!, pageSize: 10, pages: 41, total: 406 };
+      const res = await post(url, envelopeFor(forged));
+      expect(res.status).to.equal(204);
+      expect(filesIn(dir).filter((f) => f.endsWith('.ndjson'))).to.deep.equal([]);
+      const dead = filesIn(dir).filter((f) => f.startsWith('_deadletter/'));
+      expect(dead).to.have.length(1);
+      expect(dead[0]).to.match(/^_deadletter\/retail\/customers\/run=[^/]+\/page-000001\.json$/);
+      expect(api.stats.requests).to.equal(0);
+    });
+
     it('an oversized body: 413 and nothing written', async () => {
       await startServer(undefined, 2048);
       const before = filesIn(dir);

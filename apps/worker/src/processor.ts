@@ -1,4 +1,12 @@
-import { type Delivery, type Log, type ServiceCatalog, type Sink, type Source, type Task } from '@rdc/contracts';
+import {
+  PermanentError,
+  type Delivery,
+  type Log,
+  type ServiceCatalog,
+  type Sink,
+  type Source,
+  type Task,
+} from '@rdc/contracts';
 import {
   authorizeTask,
   finalizeRun,
@@ -41,14 +49,41 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   // A completion check lists the run's folder: O(pages) per check. Checking after
   // every page of a 100k-page backfill would be O(pages²), so large runs are checked
   // on a timer's pace instead.
+  async function manifestFor(runId: string): Promise<RunManifest | undefined> {
+    let manifest = manifests.get(runId);
+    if (!manifest) {
+      manifest = await readManifest(deps.sink, parseRunId(runId));
+      if (manifest) manifests.set(runId, manifest);
+    }
+    return manifest;
+  }
+
+  /**
+   * A page task must be the one the planner published for its run: the same page
+   * size, page count and total as the run's manifest. A stale or forged task with
+   * a smaller page could otherwise land a short page under the real page's name.
+   */
+  async function checkAgainstPlan(task: Task): Promise<void> {
+    if (task.kind !== 'page' || task.slice) return; // slice tasks are checked by the slice handler
+    const manifest = await manifestFor(task.runId);
+    if (!manifest) {
+      throw new PermanentError(
+        `Run ${task.runId} has no manifest in ${deps.sink.url}; only tasks the planner published for this sink can be worked. Check RDC_SINK.`,
+        { runId: task.runId, page: task.page },
+      );
+    }
+    if (manifest.pageSize !== task.pageSize || manifest.pages !== task.pages || manifest.total !== task.total) {
+      throw new PermanentError(
+        `Task for ${task.runId} page ${task.page} says ${task.pages} pages of ${task.pageSize} (${task.total} records); the run's manifest says ${manifest.pages} of ${manifest.pageSize} (${manifest.total}). It was not published by this run's planner.`,
+        { runId: task.runId, page: task.page },
+      );
+    }
+  }
+
   async function afterLanded(task: Task): Promise<void> {
     if (finished.has(task.runId)) return;
-    let manifest = manifests.get(task.runId);
-    if (!manifest) {
-      manifest = await readManifest(deps.sink, parseRunId(task.runId));
-      if (!manifest) return;
-      manifests.set(task.runId, manifest);
-    }
+    const manifest = await manifestFor(task.runId);
+    if (!manifest) return;
     if (manifest.pages > CHECK_EVERY_PAGE_UP_TO) {
       const now = Date.now();
       if (now - (lastCheck.get(task.runId) ?? 0) < COMPLETION_CHECK_INTERVAL_MS) return;
@@ -68,7 +103,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
 
   return (delivery, decode) =>
     processDelivery(delivery, {
-      handle: (task) => handleTask(task, deps),
+      handle: async (task) => {
+        await checkAgainstPlan(task);
+        return handleTask(task, deps);
+      },
       sink: deps.sink,
       log: deps.log,
       maxDeliveryAttempts: deps.maxDeliveryAttempts,
