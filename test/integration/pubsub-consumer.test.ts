@@ -1,47 +1,8 @@
 import { expect } from 'chai';
 import type { PubSub } from '@google-cloud/pubsub';
-import type { Ack, Delivery, DeliveryHandler, Log } from '@rdc/contracts';
 import { PubSubPullConsumer, createPubSub, ensureSubscription, ensureTopic } from '@rdc/queues';
 import { describeWithEmulator, uniqueName } from '../support/pubsub-emulator.js';
-
-interface LogLine {
-  level: string;
-  message: string;
-  meta: Record<string, unknown>;
-}
-
-/** A Log that keeps what it is told, with the child() context merged in. */
-function recordingLog(lines: LogLine[] = [], context: Record<string, unknown> = {}): Log & { lines: LogLine[] } {
-  const at =
-    (level: string) =>
-    (message: string, meta: Record<string, unknown> = {}): void => {
-      lines.push({ level, message, meta: { ...context, ...meta } });
-    };
-  return {
-    lines,
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    child: (meta) => recordingLog(lines, { ...context, ...meta }),
-  };
-}
-
-/** A DeliveryHandler from a synchronous function (a throw becomes a rejection). */
-const sync =
-  (fn: (delivery: Delivery) => Ack): DeliveryHandler =>
-  (delivery) =>
-    Promise.resolve().then(() => fn(delivery));
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { recordingLog, sync, waitUntil } from '../support/queue-fixtures.js';
 
 describeWithEmulator('PubSubPullConsumer (emulator)', (emulator) => {
   let admin: PubSub;

@@ -1,48 +1,9 @@
 import { expect } from 'chai';
 import type { PubSub } from '@google-cloud/pubsub';
-import {
-  TransientError,
-  decodeTask,
-  type Ack,
-  type Delivery,
-  type DeliveryHandler,
-  type PageTask,
-} from '@rdc/contracts';
+import { TransientError, decodeTask } from '@rdc/contracts';
 import { PubSubPublisher, PubSubPullConsumer, createPubSub, ensureSubscription, ensureTopic } from '@rdc/queues';
 import { describeWithEmulator, uniqueName } from '../support/pubsub-emulator.js';
-
-const RUN_ID = 'shop.orders.20240101T000000Z-20240102T000000Z';
-
-function pageTask(page: number, pages: number): PageTask {
-  return {
-    v: 1,
-    kind: 'page',
-    runId: RUN_ID,
-    service: 'shop',
-    endpoint: 'orders',
-    window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-02T00:00:00.000Z' },
-    pageSize: 100,
-    page,
-    pages,
-    total: pages * 100,
-  };
-}
-
-/** A DeliveryHandler from a synchronous function (a throw becomes a rejection). */
-const sync =
-  (fn: (delivery: Delivery) => Ack): DeliveryHandler =>
-  (delivery) =>
-    Promise.resolve().then(() => fn(delivery));
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { pageTask, sync, waitUntil } from '../support/queue-fixtures.js';
 
 describeWithEmulator('PubSubPublisher (emulator)', (emulator) => {
   let admin: PubSub;

@@ -1,13 +1,5 @@
 import { expect } from 'chai';
-import {
-  decodeTask,
-  type Ack,
-  type Delivery,
-  type DeliveryHandler,
-  type PageTask,
-  type TaskConsumer,
-  type TaskPublisher,
-} from '@rdc/contracts';
+import { decodeTask, type Delivery, type TaskConsumer, type TaskPublisher } from '@rdc/contracts';
 import {
   MemoryQueue,
   PubSubPublisher,
@@ -17,6 +9,7 @@ import {
   ensureTopic,
 } from '@rdc/queues';
 import { describeWithEmulator, uniqueName, type EmulatorFixture } from '../support/pubsub-emulator.js';
+import { QUEUE_RUN_ID, pageTask, sleep, sync, waitUntil } from '../support/queue-fixtures.js';
 
 /** One queue as a test sees it: a publisher and a consumer over the same messages. */
 interface QueuePair {
@@ -34,43 +27,10 @@ interface PairOptions {
 
 type MakeQueuePair = (options: PairOptions) => Promise<QueuePair>;
 
-const runId = 'shop.orders.20240101T000000Z-20240102T000000Z';
-
-function pageTask(page: number, pages = 60): PageTask {
-  return {
-    v: 1,
-    kind: 'page',
-    runId,
-    service: 'shop',
-    endpoint: 'orders',
-    window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-02T00:00:00.000Z' },
-    pageSize: 100,
-    page,
-    pages,
-    total: pages * 100,
-  };
-}
-
 function pageOf(delivery: Delivery): number {
   const task = decodeTask(delivery.data);
   if (task.kind !== 'page') throw new Error(`expected a page task, got ${task.kind}`);
   return task.page;
-}
-
-/** A DeliveryHandler from a synchronous function (a throw becomes a rejection). */
-const sync =
-  (fn: (delivery: Delivery) => Ack): DeliveryHandler =>
-  (delivery) =>
-    Promise.resolve().then(() => fn(delivery));
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 /** The queue contract: every adapter must pass it unchanged. */
@@ -124,7 +84,13 @@ function queueContract(name: string, makeQueuePair: MakeQueuePair): void {
       );
       await waitUntil('one delivery', () => deliveries.length === 1);
       const [delivery] = deliveries;
-      expect(delivery?.attributes).to.include({ runId, service: 'shop', endpoint: 'orders', kind: 'page', page: '7' });
+      expect(delivery?.attributes).to.include({
+        runId: QUEUE_RUN_ID,
+        service: 'shop',
+        endpoint: 'orders',
+        kind: 'page',
+        page: '7',
+      });
       expect(delivery?.id).to.be.a('string').that.is.not.empty;
       expect(delivery?.deliveryAttempt).to.equal(1);
     });
@@ -176,7 +142,7 @@ function queueContract(name: string, makeQueuePair: MakeQueuePair): void {
       const [dead] = deadLetters;
       if (!dead) throw new Error('unreachable');
       expect(pageOf(dead)).to.equal(3);
-      expect(dead.attributes).to.include({ runId, page: '3' });
+      expect(dead.attributes).to.include({ runId: QUEUE_RUN_ID, page: '3' });
       await sleep(300);
       expect(attempts, 'no delivery after dead-lettering').to.have.length(5);
     });

@@ -1,31 +1,9 @@
 import { inspect } from 'node:util';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { decodeTask, type Ack, type Delivery, type DeliveryHandler, type Log, type PageTask } from '@rdc/contracts';
+import { decodeTask, type Delivery, type Log } from '@rdc/contracts';
 import { MemoryQueue, backoffDelay, type MemoryQueueOptions } from '@rdc/queues';
-
-const RUN_ID = 'shop.orders.20240101T000000Z-20240102T000000Z';
-
-function pageTask(page: number): PageTask {
-  return {
-    v: 1,
-    kind: 'page',
-    runId: RUN_ID,
-    service: 'shop',
-    endpoint: 'orders',
-    window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-02T00:00:00.000Z' },
-    pageSize: 100,
-    page,
-    pages: 10,
-    total: 1000,
-  };
-}
-
-/** A DeliveryHandler from a synchronous function (a throw becomes a rejection). */
-const sync =
-  (fn: (delivery: Delivery) => Ack): DeliveryHandler =>
-  (delivery) =>
-    Promise.resolve().then(() => fn(delivery));
+import { QUEUE_RUN_ID, pageTask, sync } from '../support/queue-fixtures.js';
 
 interface LogLine {
   level: string;
@@ -130,7 +108,7 @@ describe('MemoryQueue', () => {
     expect(deliveries).to.have.length(1);
     expect(decodeTask(deliveries[0]!.data)).to.deep.equal(pageTask(4));
     expect(deliveries[0]!.attributes).to.deep.equal({
-      runId: RUN_ID,
+      runId: QUEUE_RUN_ID,
       service: 'shop',
       endpoint: 'orders',
       kind: 'page',
