@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { createMockApi, type MockApi } from '@rdc/mock-api';
-import { APPS, cleanEnv, filesIn, idsInFolder, runCli, startCli, stopChild } from '../support/cli.js';
+import { APPS, cleanEnv, filesIn, idsInFolder, runCli, startCli, stopChild, windowArgs } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
 
 const START = '2024-07-01T00:00:00Z';
@@ -26,20 +26,7 @@ describe('crash and resume (SIGKILL the local runner, then --resume)', function 
 
   it('lands every record exactly once after a SIGKILL and a resume', async () => {
     const env = cleanEnv({ API_BASE_URL: api.url });
-    const args = [
-      '--service',
-      'retail',
-      '--endpoint',
-      'sales',
-      '--start_date',
-      START,
-      '--end_date',
-      END,
-      '--sink',
-      dir,
-      '--concurrency',
-      '2',
-    ];
+    const args = windowArgs('sales', START, END, dir, '--concurrency', '2');
     const { child } = startCli(APPS.local, args, env);
     const pages = () => filesIn(dir).filter((f) => /page-\d+\.ndjson$/.test(f)).length;
     const deadline = Date.now() + 60_000;

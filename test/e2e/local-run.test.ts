@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createMockApi, type MockApi } from '@rdc/mock-api';
-import { APPS, cleanEnv, filesIn, idsInFolder, runCli } from '../support/cli.js';
+import { APPS, cleanEnv, filesIn, idsInFolder, runCli, windowArgs } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
 
 const START = '2024-07-01';
@@ -23,19 +23,7 @@ describe('embedded run through the real CLI (npm start)', function () {
       try {
         const result = await runCli(
           APPS.local,
-          [
-            '--service',
-            'retail',
-            '--endpoint',
-            endpoint,
-            '--start_date',
-            START,
-            '--end_date',
-            END,
-            '--sink',
-            `file://${dir}`,
-            '--json',
-          ],
+          windowArgs(endpoint, START, END, `file://${dir}`, '--json'),
           cleanEnv({ API_BASE_URL: api.url }),
         );
         expect(result.code, result.stderr).to.equal(0);
@@ -89,19 +77,7 @@ describe('embedded run through the real CLI (npm start)', function () {
   it('a second run of the same window lands nothing twice', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const args = [
-        '--service',
-        'retail',
-        '--endpoint',
-        'products',
-        '--start_date',
-        START,
-        '--end_date',
-        END,
-        '--sink',
-        dir,
-        '--json',
-      ];
+      const args = windowArgs('products', START, END, dir, '--json');
       const env = cleanEnv({ API_BASE_URL: api.url });
       const first = await runCli(APPS.local, args, env);
       expect(first.code, first.stderr).to.equal(0);
@@ -124,19 +100,7 @@ describe('embedded run through the real CLI (npm start)', function () {
       api.resetStats();
       const result = await runCli(
         APPS.local,
-        [
-          '--service',
-          'retail',
-          '--endpoint',
-          'sales',
-          '--start_date',
-          START,
-          '--end_date',
-          END,
-          '--sink',
-          dir,
-          '--dry-run',
-        ],
+        windowArgs('sales', START, END, dir, '--dry-run'),
         cleanEnv({ API_BASE_URL: api.url }),
       );
       expect(result.code, result.stderr).to.equal(0);

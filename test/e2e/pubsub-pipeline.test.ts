@@ -8,7 +8,7 @@ import { createMockApi, type MockApi } from '@rdc/mock-api';
 import { createPubSub, ensureSubscription, ensureTopic, PubSubPublisher } from '@rdc/queues';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
-import { APPS, cleanEnv, filesIn, idsInFolder, runCli, startCli, stopChild } from '../support/cli.js';
+import { APPS, cleanEnv, filesIn, idsInFolder, runCli, startCli, stopChild, windowArgs } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
 import { startFrontProxy } from '../support/front-proxy.js';
 import { freePort, httpOk, waitFor } from '../support/net.js';
@@ -107,25 +107,7 @@ describeWithEmulator('Pub/Sub pipeline: planner → emulator → worker → fold
   }
 
   function planner(topic: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return runCli(
-      APPS.planner,
-      [
-        '--service',
-        'retail',
-        '--endpoint',
-        'sales',
-        '--start_date',
-        START,
-        '--end_date',
-        END,
-        '--topic',
-        topic,
-        '--sink',
-        dir,
-        '--json',
-      ],
-      workerEnv({}),
-    );
+    return runCli(APPS.planner, windowArgs('sales', START, END, dir, '--topic', topic, '--json'), workerEnv({}));
   }
 
   function assertExactlyOnce(): void {

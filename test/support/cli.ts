@@ -116,3 +116,20 @@ export function filesIn(dir: string): string[] {
     .map((f) => f.slice(dir.length + 1))
     .sort();
 }
+
+/** `--service retail --endpoint <endpoint> --start_date <start> --end_date <end> --sink <sink>`, then `more`. */
+export function windowArgs(endpoint: string, start: string, end: string, sink: string, ...more: string[]): string[] {
+  return [
+    '--service',
+    'retail',
+    '--endpoint',
+    endpoint,
+    '--start_date',
+    start,
+    '--end_date',
+    end,
+    '--sink',
+    sink,
+    ...more,
+  ];
+}
