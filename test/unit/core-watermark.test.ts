@@ -83,6 +83,34 @@ describe('watermark and incremental edge cases', () => {
     expect(latest.runId).to.equal(recent.runId);
   });
 
+  it('a concurrent writer that puts an older watermark over ours does not move it back', async () => {
+    const sink = new MemorySink();
+    const now = new Date('2024-07-03T12:00:00Z');
+    await completeRun(sink, source, {
+      start: new Date('2024-07-01T00:00:00Z'),
+      end: new Date('2024-07-01T06:00:00Z'),
+      now,
+    });
+    const older = sink.objects.get('_state/shop/orders/watermark.json')!.body;
+    // The next run seals while a slower sealer of the earlier run writes its (older) end right after us.
+    const put = sink.put.bind(sink);
+    let raced = false;
+    sink.put = async (key, body, options) => {
+      await put(key, body, options);
+      if (key.endsWith('watermark.json') && !raced) {
+        raced = true;
+        await put(key, older, options);
+      }
+    };
+    await completeRun(sink, source, {
+      start: new Date('2024-07-01T06:00:00Z'),
+      end: new Date('2024-07-02T00:00:00Z'),
+      now,
+    });
+    expect(raced).to.equal(true);
+    expect((await readWatermark(sink, 'shop', 'orders'))?.end).to.equal('2024-07-02T00:00:00.000Z');
+  });
+
   it('a corrupt watermark or latest-run pointer is named, with what to do', async () => {
     const sink = new MemorySink();
     await sink.put('_state/shop/orders/watermark.json', Buffer.from('{"end": '));

@@ -160,6 +160,25 @@ async function landedCounts(sink: Sink, manifest: RunManifest): Promise<{ pages:
 }
 
 /**
+ * Moves the watermark to the run's end. It only moves forward, and only over
+ * contiguous coverage: a completed window that starts after it (an explicit later
+ * --start_date) would otherwise make incremental runs skip the gap between them.
+ * The sink has no compare-and-swap, so the write is read back: if a concurrent
+ * writer put an older end over ours, ours is written again (a few times at most).
+ */
+async function advanceWatermark(sink: Sink, manifest: RunManifest, now: Date): Promise<void> {
+  const key = watermarkKey(manifest.service, manifest.endpoint);
+  const end = Date.parse(manifest.window.end);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await readWatermark(sink, manifest.service, manifest.endpoint);
+    if (current && Date.parse(current.end) >= end) return;
+    if (current && Date.parse(manifest.window.start) > Date.parse(current.end)) return;
+    const next: Watermark = { v: 1, end: manifest.window.end, runId: manifest.runId, updatedAt: now.toISOString() };
+    await sink.put(key, Buffer.from(`${JSON.stringify(next)}\n`), { contentType: 'application/json' });
+  }
+}
+
+/**
  * When every page (or slice) has landed: writes `_SUCCESS` once (a
  * precondition makes it write-once) and advances the watermark, never
  * backwards. Returns the status it saw.
@@ -184,16 +203,6 @@ export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new D
       contentType: 'application/json',
     });
   }
-  // The watermark only moves forward over contiguous coverage: a completed window
-  // that starts after it (an explicit later --start_date) would otherwise make
-  // incremental runs skip the gap between them.
-  const current = await readWatermark(sink, manifest.service, manifest.endpoint);
-  const contiguous = !current || Date.parse(manifest.window.start) <= Date.parse(current.end);
-  if (contiguous && (!current || Date.parse(current.end) < Date.parse(manifest.window.end))) {
-    const next: Watermark = { v: 1, end: manifest.window.end, runId: manifest.runId, updatedAt: now.toISOString() };
-    await sink.put(watermarkKey(manifest.service, manifest.endpoint), Buffer.from(`${JSON.stringify(next)}\n`), {
-      contentType: 'application/json',
-    });
-  }
+  await advanceWatermark(sink, manifest, now);
   return { ...status, succeeded: true };
 }
