@@ -1,17 +1,10 @@
-import type { EndpointName } from './options.js';
+import type { EndpointName, MockApiOptions } from './options.js';
 import { deriveSeed, intBetween, mulberry32, pick } from './random.js';
 import type { Random } from './random.js';
 import { Table } from './table.js';
 import type { Row } from './table.js';
 
-export interface DatasetSpec {
-  seed: number;
-  sales: number;
-  customers: number;
-  products: number;
-  dataStart: Date;
-  dataEnd: Date;
-}
+export type DatasetSpec = Pick<MockApiOptions, 'seed' | 'sales' | 'customers' | 'products' | 'dataStart' | 'dataEnd'>;
 
 export interface Dataset {
   tables: Record<EndpointName, Table>;
@@ -66,28 +59,8 @@ const LAST_NAMES = [
 const COUNTRIES = ['US', 'US', 'US', 'GB', 'DE', 'FR', 'CA', 'AU', 'NL', 'ES', 'IT', 'SE', 'IE', 'JP'];
 const DOMAINS = ['example.com', 'example.org', 'mail.example', 'shop.example'];
 const TIERS = [null, null, null, null, 'bronze', 'bronze', 'bronze', 'silver', 'silver', 'gold', 'platinum'] as const;
-const STATUSES = [
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'completed',
-  'pending',
-  'refunded',
-  'cancelled',
-  'pending',
-];
+/** Weighted: 16 in 20 sales are completed. */
+const STATUSES = [...Array<string>(16).fill('completed'), 'pending', 'refunded', 'cancelled', 'pending'];
 
 /** Stores and the currency they sell in (value of one USD). */
 const STORE_COUNT = 40;
