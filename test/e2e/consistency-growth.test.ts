@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { createMockApi, type MockApi } from '@rdc/mock-api';
+import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { APPS, cleanEnv, idsInFolder, repoRoot, runCli } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createMockApi, type MockApi, type MockApiOptions } from '@rdc/mock-api';
+import { createMockApi, type MockApi, type MockApiOptions } from '@rdc/mock-server';
 import { APPS, cleanEnv, filesIn, idsInFolder, repoRoot, runCli, type CliResult } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createMockApi, type MockApi } from '@rdc/mock-api';
+import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { APPS, cleanEnv, filesIn, idsInFolder, runCli, windowArgs } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
 

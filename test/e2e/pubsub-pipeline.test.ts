@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { PubSub } from '@google-cloud/pubsub';
 import { loadServices, silentLog, type Task, type TaskPublisher } from '@rdc/contracts';
 import { planRun } from '@rdc/core';
-import { createMockApi, type MockApi } from '@rdc/mock-api';
+import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { createPubSub, ensureSubscription, ensureTopic, PubSubPublisher } from '@rdc/queues';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';

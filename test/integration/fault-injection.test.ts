@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { loadServices, silentLog, type Sink } from '@rdc/contracts';
 import { finalizeRun, handleTask, planRun, processDelivery, type RunManifest } from '@rdc/core';
-import { createMockApi, type MockApi, type MockApiOptions } from '@rdc/mock-api';
+import { createMockApi, type MockApi, type MockApiOptions } from '@rdc/mock-server';
 import { MemoryQueue } from '@rdc/queues';
 import { GcsSink } from '@rdc/sinks';
 import { createHttpSource, type HttpSource } from '@rdc/source';

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
 import { expectedRecords, planRun } from '@rdc/core';
-import { createMockApi, type MockApi } from '@rdc/mock-api';
+import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry, type SourceRegistry } from '@rdc/source';
 import { createProcessor, createPushServer, oidcAuthorizer, type PushAuthorizer, type PushServer } from '@rdc/worker';

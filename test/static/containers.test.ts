@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { loadServices } from '@rdc/contracts';
-import { OPTION_FIELDS } from '@rdc/mock-api';
+import { OPTION_FIELDS } from '@rdc/mock-server';
 import { parse } from 'yaml';
 
 /**
@@ -152,7 +152,7 @@ function envNamesRead(dirs: Set<string>): Set<string> {
       if (s.auth.type === 'api-key') names.add(s.auth.env).add(`${s.auth.env}_FILE`);
     }
   }
-  if (dirs.has(dirOf.get('@rdc/mock-api')!)) for (const f of OPTION_FIELDS) names.add(f.env);
+  if (dirs.has(dirOf.get('@rdc/mock-server')!)) for (const f of OPTION_FIELDS) names.add(f.env);
   return names;
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '@rdc/contracts';
-import { OPTION_FIELDS, TokenBucket, mockApiUsage, parseMockOptions, resolveMockOptions } from '@rdc/mock-api';
+import { OPTION_FIELDS, TokenBucket, mockApiUsage, parseMockOptions, resolveMockOptions } from '@rdc/mock-server';
 import { expect } from 'chai';
 
 /** A clock the test moves by hand. */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, describeZodError } from '@rdc/contracts';
-import { COMMON_OPTIONS, parseCommon, type PlannerArgs } from '@rdc/planner';
+import { COMMON_OPTIONS, parseCommon, type PlannerArgs } from '@rdc/runtime';
 
 export const LOCAL_HELP = `Usage: npm start -- --service <name> --endpoint <name> [options]
        npm start -- --resume <runId> [options]

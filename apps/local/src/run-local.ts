@@ -11,8 +11,8 @@ import {
   runPrefix,
   type RunStatus,
 } from '@rdc/core';
-import { createMockApi, type MockApi } from '@rdc/mock-api';
-import { wireCommon } from '@rdc/planner';
+import { createMockApi, type MockApi } from '@rdc/mock-server';
+import { wireCommon } from '@rdc/runtime';
 import { MemoryQueue } from '@rdc/queues';
 import type { LocalArgs } from './cli.js';
 import { Progress } from './progress.js';

@@ -1,5 +1,5 @@
 import { ConfigError } from '@rdc/contracts';
-import { createMockApi, mockApiUsage, parseMockOptions } from './index.js';
+import { createMockApi, mockApiUsage, parseMockOptions } from '@rdc/mock-server';
 
 /** `npm run mock-api -- [flags]`: serves until SIGTERM or SIGINT. */
 async function run(): Promise<void> {

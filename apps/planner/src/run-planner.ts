@@ -2,7 +2,8 @@ import { errorMessage, type Log } from '@rdc/contracts';
 import { planRun, UpToDate, type PlanResult } from '@rdc/core';
 import { PLANNER_HELP, parsePlannerArgs } from './cli.js';
 import { formatPlan, planSummary } from './summary.js';
-import { createPublisher, noPublisher, wireCommon } from './wiring.js';
+import { wireCommon } from '@rdc/runtime';
+import { createPublisher, noPublisher } from './publisher.js';
 
 export interface PlannerIo {
   env: NodeJS.ProcessEnv;

@@ -3,7 +3,7 @@
  * the bench asks it for the ids a window holds (to check completeness) and for
  * its counters (429s sent), and tells it when to close.
  */
-import { createMockApi, type MockApi, type MockApiOptions } from '@rdc/mock-api';
+import { createMockApi, type MockApi, type MockApiOptions } from '@rdc/mock-server';
 import type { MockReply, MockRequest } from '../support/mock-protocol.js';
 
 type Wire = Omit<Partial<MockApiOptions>, 'dataStart' | 'dataEnd'> & { dataStart?: string; dataEnd?: string };

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { MockApiOptions, MockStats } from '@rdc/mock-api';
+import type { MockApiOptions, MockStats } from '@rdc/mock-server';
 import { CHILDREN, REPO_ROOT } from './paths.js';
 import type { MockReply, MockRequest } from './mock-protocol.js';
 

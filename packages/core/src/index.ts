@@ -1,9 +1,9 @@
-export { parseInstant, parseDuration, formatDuration, truncate, resolveWindow } from './window.js';
-export type { WindowInput } from './window.js';
+// @rdc/core: the connector's logic, with no cloud SDK. Its I/O goes through the
+// ports of @rdc/contracts (Source, Sink, TaskPublisher), so every stage runs
+// against plain fakes in tests. Grouped by stage, in the order a run meets them.
+
+// Shared: config defaults, and where every object of a run lives in the bucket.
 export { DEFAULT_SLICE, MAX_SLICES } from './defaults.js';
-export { pageCount, expectedRecords } from './plan.js';
-export { splitWindow, splitToFit, maxReachablePages } from './slices.js';
-export type { Counted, FittedSlice } from './slices.js';
 export {
   makeRunId,
   parseRunId,
@@ -24,23 +24,44 @@ export {
   PAGE_FILE,
   SLICE_PAGE_FILE,
   SLICE_MARKER_FILE,
-} from './naming.js';
-export type { RunIdentity } from './naming.js';
-export { RunManifest, CountedSlice, readManifest, writeManifest, runIdentity, planKind } from './manifest.js';
-export { runStatus, finalizeRun, readWatermark, watermarkKey, Watermark } from './completion.js';
-export type { RunStatus } from './completion.js';
-export { validatePage, checkRecords } from './validate-page.js';
-export type { RecordCheck } from './validate-page.js';
-export { authorizeTask, handlePageTask, handleTask, toNdjson } from './handle-task.js';
-export type { HandlerDeps, TaskResult } from './handle-task.js';
-export { handleSliceTask } from './handle-slice.js';
-export type { SliceMarker } from './handle-slice.js';
-export { sliceNumberOf, deadLetterKeyFor } from './task-plan.js';
-export { decideOutcome, processDelivery } from './outcome.js';
-export type { Decision, ProcessDeps, Processed } from './outcome.js';
-export { planRun, pageTasks, sliceTasks, tasksFor, latestRunKey, UpToDate } from './planner.js';
-export type { PlanRequest, PlannerDeps, PlanResult } from './planner.js';
-export { sliceSizeOf } from './plan-build.js';
-export { RunInProgressError, incrementalStart, incompleteLatestRun, readLatestRun } from './incremental.js';
-export { readStateFile } from './state-file.js';
-export type { PendingRun } from './incremental.js';
+} from './bucket-layout.js';
+export type { RunIdentity } from './bucket-layout.js';
+
+// Planning a run (plan/): the window, counting pages, slicing, the manifest, the tasks.
+export { parseInstant, parseDuration, formatDuration, truncate, resolveWindow } from './plan/window.js';
+export type { WindowInput } from './plan/window.js';
+export { pageCount, expectedRecords, sliceSizeOf } from './plan/counting.js';
+export { splitWindow, splitToFit, maxReachablePages } from './plan/slicing.js';
+export type { Counted, FittedSlice } from './plan/slicing.js';
+export { RunManifest, CountedSlice, readManifest, writeManifest, runIdentity, planKind } from './plan/manifest.js';
+export { pageTasks, sliceTasks, tasksFor, sliceNumberOf, deadLetterKeyFor } from './plan/tasks.js';
+export { planRun, UpToDate } from './plan/plan-run.js';
+export type { PlanRequest, PlannerDeps, PlanResult } from './plan/plan-run.js';
+
+// Handling one task (task/): authorize, fetch, validate, write once.
+export { authorizeTask } from './task/authorize.js';
+export type { HandlerDeps, TaskResult } from './task/authorize.js';
+export { validatePage, checkRecords } from './task/validate-page.js';
+export type { RecordCheck } from './task/validate-page.js';
+export { toNdjson } from './task/write-page.js';
+export { handlePageTask, handleTask } from './task/handle-page.js';
+export { handleSliceTask } from './task/handle-slice.js';
+export type { SliceMarker } from './task/handle-slice.js';
+
+// The outcome policy: one map from a task's error to ack, retry or dead-letter.
+export { decideOutcome, processDelivery } from './outcome-policy.js';
+export type { Decision, ProcessDeps, Processed } from './outcome-policy.js';
+
+// A run's state (state/): completion and sealing, the watermark, incremental starts, state files.
+export { runStatus, finalizeRun } from './state/completion.js';
+export type { RunStatus } from './state/completion.js';
+export { readWatermark, watermarkKey, Watermark } from './state/watermark.js';
+export {
+  RunInProgressError,
+  incrementalStart,
+  incompleteLatestRun,
+  latestRunKey,
+  readLatestRun,
+} from './state/incremental-start.js';
+export type { PendingRun } from './state/incremental-start.js';
+export { readStateFile } from './state/state-files.js';

@@ -1,16 +1,14 @@
-import { gzipSync, gunzipSync } from 'node:zlib';
 import {
   PermanentError,
   type EndpointConfig,
   type Log,
-  type PutResult,
   type ServiceCatalog,
   type Sink,
   type Source,
   type Task,
   type Window,
 } from '@rdc/contracts';
-import { makeRunId, type RunIdentity } from './naming.js';
+import { makeRunId, type RunIdentity } from '../bucket-layout.js';
 
 export interface HandlerDeps {
   catalog: ServiceCatalog;
@@ -79,33 +77,3 @@ export const toWindow = (range: { start: string; end: string }): Window => ({
   start: new Date(range.start),
   end: new Date(range.end),
 });
-
-export function toNdjson(records: readonly unknown[]): Buffer {
-  return Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8');
-}
-
-/** Writes one page of records once (`putIfAbsent`): a redelivery never replaces or duplicates it. */
-export function writePage(
-  deps: Pick<HandlerDeps, 'sink' | 'gzip'>,
-  key: string,
-  records: readonly unknown[],
-  metadata: Record<string, string>,
-): Promise<PutResult> {
-  const ndjson = toNdjson(records);
-  return deps.sink.putIfAbsent(key, deps.gzip ? gzipSync(ndjson) : ndjson, {
-    contentType: 'application/x-ndjson',
-    ...(deps.gzip ? { contentEncoding: 'gzip' as const } : {}),
-    metadata,
-  });
-}
-
-/** The ids of a landed page, in order (gunzipped when the key says so). */
-export async function landedIds(sink: Sink, key: string, idField: string): Promise<string[] | undefined> {
-  const body = await sink.get(key);
-  if (!body) return undefined;
-  const text = (key.endsWith('.gz') ? gunzipSync(body) : body).toString('utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => String((JSON.parse(line) as Record<string, unknown>)[idField]));
-}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PermanentError, RUN_ID_PATTERN, TimeRange, type Sink } from '@rdc/contracts';
-import { readStateFile } from './state-file.js';
-import { manifestKey, type RunIdentity } from './naming.js';
+import { readStateFile } from '../state/state-files.js';
+import { manifestKey, type RunIdentity } from '../bucket-layout.js';
 
 /** One time slice of a window split under an offset cap, with what the API counted in it. */
 export const CountedSlice = z.strictObject({

@@ -1,7 +1,8 @@
 import { PermanentError, type SliceTask } from '@rdc/contracts';
-import { runPrefix, SLICE_PAGE_FILE, sliceMarkerKey, slicePageKey, slicePagePrefix } from './naming.js';
-import { authorizeTask, landedIds, runOf, toWindow, writePage, type HandlerDeps, type TaskResult } from './task-io.js';
-import { sliceNumberOf } from './task-plan.js';
+import { runPrefix, SLICE_PAGE_FILE, sliceMarkerKey, slicePageKey, slicePagePrefix } from '../bucket-layout.js';
+import { authorizeTask, runOf, toWindow, type HandlerDeps, type TaskResult } from './authorize.js';
+import { landedIds, writePage } from './write-page.js';
+import { sliceNumberOf } from '../plan/tasks.js';
 import { checkRecords } from './validate-page.js';
 
 /** What `_slice-NNNNNN.json` holds: the walk reached the end of the slice. */

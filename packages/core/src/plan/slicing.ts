@@ -1,5 +1,5 @@
 import { ConfigError, PermanentError, TransientError, type Pagination, type Window } from '@rdc/contracts';
-import { MAX_SLICES } from './defaults.js';
+import { MAX_SLICES } from '../defaults.js';
 
 /**
  * Splits [start, end) into time slices aligned to UTC multiples of `sliceMs`

@@ -8,7 +8,8 @@ import {
   type TaskPublisher,
   type Window,
 } from '@rdc/contracts';
-import { readWatermark, runStatus } from './completion.js';
+import { runStatus } from '../state/completion.js';
+import { readWatermark } from '../state/watermark.js';
 import {
   blocks,
   incompleteLatestRun,
@@ -16,15 +17,12 @@ import {
   RunInProgressError,
   writeLatestRun,
   type PendingRun,
-} from './incremental.js';
+} from '../state/incremental-start.js';
 import { readManifest, writeManifest, type RunManifest } from './manifest.js';
-import { makeRunId } from './naming.js';
-import { buildManifest } from './plan-build.js';
-import { tasksFor } from './plan-tasks.js';
+import { makeRunId } from '../bucket-layout.js';
+import { buildManifest } from './counting.js';
+import { tasksFor } from './tasks.js';
 import { formatDuration, resolveWindow, truncate } from './window.js';
-
-export { pageTasks, sliceTasks, tasksFor } from './plan-tasks.js';
-export { latestRunKey } from './incremental.js';
 
 export interface PlanRequest {
   service: string;

@@ -10,9 +10,9 @@ import {
   type Sink,
   type Task,
 } from '@rdc/contracts';
-import { deadLetterPrefix, malformedKey } from './naming.js';
-import { deadLetterKeyFor } from './task-plan.js';
-import type { TaskResult } from './task-io.js';
+import { deadLetterPrefix, malformedKey } from './bucket-layout.js';
+import { deadLetterKeyFor } from './plan/tasks.js';
+import type { TaskResult } from './task/authorize.js';
 
 export type Decision = 'ack' | 'retry' | 'dead-letter';
 

@@ -1,11 +1,10 @@
 import { type PageTask, type Task } from '@rdc/contracts';
 import { handleSliceTask } from './handle-slice.js';
-import { pageKey, slicePageKey } from './naming.js';
-import { authorizeTask, runOf, toWindow, writePage, type HandlerDeps, type TaskResult } from './task-io.js';
-import { sliceNumberOf } from './task-plan.js';
+import { pageKey, slicePageKey } from '../bucket-layout.js';
+import { authorizeTask, runOf, toWindow, type HandlerDeps, type TaskResult } from './authorize.js';
+import { writePage } from './write-page.js';
+import { sliceNumberOf } from '../plan/tasks.js';
 import { validatePage } from './validate-page.js';
-
-export { authorizeTask, toNdjson, type HandlerDeps, type TaskResult } from './task-io.js';
 
 /**
  * Fetches, validates and lands one page. Safe to call again for the same page.

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ConfigError, TransientError, type Sink, type Window } from '@rdc/contracts';
-import { finalizeRun, readWatermark, runStatus, type RunStatus } from './completion.js';
-import { readManifest, type RunManifest } from './manifest.js';
-import { parseRunId, stateKey } from './naming.js';
-import { parseInstant } from './window.js';
-import { readStateFile } from './state-file.js';
+import { finalizeRun, runStatus, type RunStatus } from './completion.js';
+import { readWatermark } from './watermark.js';
+import { readManifest, type RunManifest } from '../plan/manifest.js';
+import { parseRunId, stateKey } from '../bucket-layout.js';
+import { parseInstant } from '../plan/window.js';
+import { readStateFile } from './state-files.js';
 
 /** Pointer to the last planned run of an endpoint, for `status <service>/<endpoint> latest`. */
 export const latestRunKey = (service: string, endpoint: string): string => stateKey(service, endpoint, 'latest.json');

@@ -8,7 +8,7 @@ import {
   type PageResult,
   type PageTask,
 } from '@rdc/contracts';
-import { expectedRecords } from './plan.js';
+import { expectedRecords } from '../plan/counting.js';
 
 type Validator = ReturnType<typeof buildRecordValidator>;
 const validators = new WeakMap<EndpointConfig, Validator>();

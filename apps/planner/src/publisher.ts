@@ -1,0 +1,23 @@
+import { ConfigError, type Log, type TaskPublisher } from '@rdc/contracts';
+import { PubSubPublisher } from '@rdc/queues';
+import type { PlannerArgs } from '@rdc/runtime';
+
+export function createPublisher(args: PlannerArgs, env: NodeJS.ProcessEnv, log: Log): TaskPublisher {
+  if (args.queue !== 'pubsub') {
+    throw new ConfigError(
+      'The planner publishes to Pub/Sub (--queue pubsub). For an in-process queue with workers in the same process, run `npm start` (the local runner).',
+    );
+  }
+  const projectId = args.project ?? (env.PUBSUB_EMULATOR_HOST ? 'local-project' : undefined);
+  if (!projectId) {
+    throw new ConfigError('No Google Cloud project: pass --project or set GOOGLE_CLOUD_PROJECT.');
+  }
+  return new PubSubPublisher({ projectId, topic: args.topic, log });
+}
+
+/** A publisher for dry runs: planning never calls it. */
+export const noPublisher: TaskPublisher = {
+  publish: () => Promise.reject(new Error('dry run: nothing is published')),
+  flush: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};

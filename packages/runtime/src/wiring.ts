@@ -1,0 +1,20 @@
+import { loadServices, resolveEndpoint, type Log, type ServiceCatalog, type Sink } from '@rdc/contracts';
+import { createSink } from '@rdc/sinks';
+import { createSourceRegistry, type SourceRegistry } from '@rdc/source';
+import type { PlannerArgs } from './run-options.js';
+
+export interface Wired {
+  catalog: ServiceCatalog;
+  sources: SourceRegistry;
+  sink: Sink;
+}
+
+/** Loads the config and builds the source and sink the arguments select. Validates before any I/O. */
+export function wireCommon(args: PlannerArgs, env: NodeJS.ProcessEnv, log: Log): Wired {
+  const catalog = loadServices(args.configDir);
+  resolveEndpoint(catalog, args.service, args.endpoint);
+  const sources = createSourceRegistry(catalog, { env, log });
+  // Pages are gzipped by the page handler (--gzip); the sink stores bytes as given.
+  const sink = createSink(args.sink, { gcs: { ...(args.project ? { projectId: args.project } : {}) } });
+  return { catalog, sources, sink };
+}

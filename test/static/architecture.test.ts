@@ -1,0 +1,87 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const read = (rel: string): string => readFileSync(join(root, rel), 'utf8');
+const page = 'docs/architecture.md';
+
+/** Every `code` span of the page that names a source path or module (no placeholders such as <runId>). */
+function namedPaths(text: string): { paths: string[]; modules: string[] } {
+  const spans = [...text.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!);
+  const codeLike = spans.filter((s) => !s.includes('<') && !s.includes('…') && /\.(ts|json|md)$|\/$/.test(s));
+  return {
+    paths: codeLike.filter((s) => s.includes('/') && /^(apps|packages|test|docs|config)\//.test(s)),
+    modules: codeLike.filter((s) => !s.includes('/') || /^(plan|task|state)\//.test(s)),
+  };
+}
+
+describe('docs/architecture.md matches the code', () => {
+  const text = read(page);
+
+  it('names only paths that exist', () => {
+    const { paths } = namedPaths(text);
+    expect(paths.length, 'the page names the folders and modules of each stage').to.be.greaterThan(15);
+    const missing = paths.filter((p) => !existsSync(join(root, p)));
+    expect(missing, `${page} names paths that do not exist`).to.deep.equal([]);
+  });
+
+  it('names only core modules that exist, and every core module is named', () => {
+    const core = 'packages/core/src';
+    const { modules } = namedPaths(text);
+    const inCore = (m: string) => existsSync(join(root, core, m));
+    const folders = ['', 'plan', 'task', 'state'];
+    const exists = (m: string) => (m.includes('/') ? inCore(m) : folders.some((f) => inCore(join(f, m))));
+    const unknown = modules.filter((m) => m.endsWith('.ts') && !m.startsWith('main') && !exists(m));
+    expect(unknown, `${page} names modules that are not in ${core}`).to.deep.equal([]);
+    const actual = folders.flatMap((f) =>
+      readdirSync(join(root, core, f), { withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.ts') && e.name !== 'index.ts')
+        .map((e) => e.name),
+    );
+    const unnamed = actual.filter((name) => !text.includes(name));
+    expect(unnamed, `modules of ${core} that ${page} does not place in a stage`).to.deep.equal([]);
+  });
+
+  it('is linked from the README', () => {
+    expect(read('README.md')).to.include('docs/architecture.md');
+  });
+});
+
+describe('workspace layout', () => {
+  const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
+  const manifest = (dir: string) =>
+    JSON.parse(read(join(dir, 'package.json'))) as { name: string; dependencies?: Record<string, string> };
+
+  it('no app depends on another app: what apps share lives in packages', () => {
+    const apps = new Set(workspaces.filter((w) => w.startsWith('apps/')).map((w) => manifest(w).name));
+    expect(apps.size).to.be.greaterThan(2);
+    const offending = workspaces
+      .filter((w) => w.startsWith('apps/'))
+      .flatMap((w) =>
+        Object.keys(manifest(w).dependencies ?? {})
+          .filter((d) => apps.has(d))
+          .map((d) => `${manifest(w).name} -> ${d}`),
+      );
+    expect(offending).to.deep.equal([]);
+  });
+
+  it('no two core module names are anagrams of each other', () => {
+    const core = join(root, 'packages/core/src');
+    const names = ['', 'plan', 'task', 'state'].flatMap((f) =>
+      readdirSync(join(core, f))
+        .filter((n) => n.endsWith('.ts'))
+        .map((n) => n.replace(/\.ts$/, '')),
+    );
+    const key = (n: string) => [...n.replace(/[^a-z]/g, '')].sort().join('');
+    const seen = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const n of names) {
+      const other = seen.get(key(n));
+      if (other !== undefined && other !== n) clashes.push(`${other} / ${n}`);
+      seen.set(key(n), n);
+    }
+    expect(clashes).to.deep.equal([]);
+  });
+});
