@@ -1,0 +1,205 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A REST API that misbehaves the way real ones do, served on 127.0.0.1 for
+ * tests. Every path serves the same records `{ id, created_at, amount }`,
+ * sorted by (created_at, id), filtered by `start_date` <= created_at <
+ * `end_date`, paged by `offset`+`limit` or by `page` (1-based) + `per_page`,
+ * or walked with `starting_after=<id>` + `limit` (`has_more` in the body).
+ * The body is `{ data: [...], total, has_more }`; `total` counts the window.
+ *
+ * Modes (switch at any time with `api.mode = …`):
+ * - `healthy`: exactly as above.
+ * - `ignore-offset`: the offset / page parameter is ignored; every page is the first.
+ * - `shuffle`: the window's order is shuffled on every request (seeded, so runs repeat).
+ * - `repeat-boundary`: page `boundaryPage` starts with the last record of the page
+ *   before it, and so drops its own last record; counts stay right.
+ * - `insert-mid-run`: after `insertAfter` page requests, `insertCount` new records
+ *   appear in the middle of the window; the total keeps reporting the count from
+ *   before (a cached count), so pages shift under the run.
+ * - `total-drift`: records are stable, but the reported total changes on every request.
+ */
+export type HostileMode =
+  'healthy' | 'ignore-offset' | 'shuffle' | 'repeat-boundary' | 'insert-mid-run' | 'total-drift';
+
+export interface HostileRecord {
+  id: string;
+  created_at: string;
+  amount: number;
+}
+
+export interface HostileApiOptions {
+  /** Records in the dataset. @default 500 */
+  records?: number;
+  /** First record's timestamp. @default 2024-01-01T00:00:00Z */
+  start?: Date;
+  /** Time between consecutive records. @default 1 minute */
+  stepMs?: number;
+  mode?: HostileMode;
+  /** `repeat-boundary`: the page (1-based) that repeats its predecessor's last record. @default 2 */
+  boundaryPage?: number;
+  /** `insert-mid-run`: page requests served before records are inserted. @default 2 */
+  insertAfter?: number;
+  /** `insert-mid-run`: how many records appear. @default 3 */
+  insertCount?: number;
+  /** Seed of the `shuffle` order. @default 1 */
+  seed?: number;
+}
+
+export interface HostileApi {
+  url: string;
+  mode: HostileMode;
+  /** Requests served so far (count and pages alike). */
+  readonly requests: number;
+  /** Ids of every record (inserted ones too) with created_at in [start, end), in sort order. */
+  idsInWindow(start: Date, end: Date): string[];
+  /** The dataset as it is now, in sort order. */
+  records(): readonly HostileRecord[];
+  close(): Promise<void>;
+}
+
+const pad = (n: number): string => String(n).padStart(7, '0');
+
+function makeRecords(count: number, start: number, stepMs: number): HostileRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `h_${pad(i + 1)}`,
+    created_at: new Date(start + i * stepMs).toISOString(),
+    amount: (i % 97) + 0.5,
+  }));
+}
+
+const byKey = (a: HostileRecord, b: HostileRecord): number =>
+  a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/** A small seeded generator (mulberry32), so shuffles repeat from run to run. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled<T>(items: readonly T[], next: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+interface PageQuery {
+  window: HostileRecord[];
+  offset: number;
+  limit: number;
+  cursor: string | null;
+}
+
+function parseQuery(url: URL, data: readonly HostileRecord[]): PageQuery | string {
+  const q = url.searchParams;
+  const start = q.get('start_date');
+  const end = q.get('end_date');
+  if (!start || !end) return 'start_date and end_date are required';
+  const from = Date.parse(start);
+  const to = Date.parse(end);
+  if (Number.isNaN(from) || Number.isNaN(to)) return 'start_date and end_date must be ISO datetimes';
+  const window = data.filter((r) => {
+    const t = Date.parse(r.created_at);
+    return t >= from && t < to;
+  });
+  const limit = Number(q.get('limit') ?? q.get('per_page') ?? 100);
+  const offset = q.has('page') ? (Number(q.get('page')) - 1) * limit : Number(q.get('offset') ?? 0);
+  if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) return 'bad paging parameters';
+  return { window, offset, limit, cursor: q.get('starting_after') };
+}
+
+export async function createHostileApi(options: HostileApiOptions = {}): Promise<HostileApi> {
+  const stepMs = options.stepMs ?? 60_000;
+  const start = (options.start ?? new Date('2024-01-01T00:00:00Z')).getTime();
+  const initial = options.records ?? 500;
+  const data = makeRecords(initial, start, stepMs);
+  const next = random(options.seed ?? 1);
+  let requests = 0;
+  let pageRequests = 0;
+  let inserted = false;
+
+  const state = { mode: options.mode ?? 'healthy' };
+
+  function insertRecords(): void {
+    inserted = true;
+    const count = options.insertCount ?? 3;
+    const middle = start + Math.floor(initial / 2) * stepMs;
+    for (let i = 0; i < count; i++) {
+      // Between two existing records, so every later offset shifts.
+      data.push({ id: `h_ins${pad(i + 1)}`, created_at: new Date(middle + 1000 + i).toISOString(), amount: 1 });
+    }
+    data.sort(byKey);
+  }
+
+  function serve(req: IncomingMessage, res: ServerResponse): void {
+    requests++;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const query = parseQuery(url, data);
+    if (typeof query === 'string') {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: query }));
+      return;
+    }
+    const mode = state.mode;
+    const isCount = query.offset === 0 && query.cursor === null;
+    if (!isCount) pageRequests++;
+    let total = query.window.length;
+    let rows = query.window;
+    let offset = query.offset;
+    if (mode === 'insert-mid-run') {
+      // The count is cached from before the insertion.
+      total = rows.length - (inserted ? (options.insertCount ?? 3) : 0);
+      if (!inserted && pageRequests >= (options.insertAfter ?? 2)) insertRecords();
+    }
+    if (mode === 'shuffle') rows = shuffled(rows, next);
+    if (mode === 'ignore-offset') offset = 0;
+    if (mode === 'total-drift') total += requests;
+    if (query.cursor !== null) {
+      const at = rows.findIndex((r) => r.id === query.cursor);
+      offset = at + 1;
+    }
+    if (mode === 'repeat-boundary' && offset > 0 && offset === ((options.boundaryPage ?? 2) - 1) * query.limit) {
+      offset -= 1;
+    }
+    const page = rows.slice(offset, offset + query.limit);
+    res.writeHead(200, { 'content-type': 'application/json', 'x-total-count': String(total) });
+    res.end(JSON.stringify({ data: page, total, has_more: offset + query.limit < rows.length }));
+  }
+
+  const server: Server = createServer(serve);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get mode() {
+      return state.mode;
+    },
+    set mode(mode: HostileMode) {
+      state.mode = mode;
+    },
+    get requests() {
+      return requests;
+    },
+    idsInWindow(from: Date, to: Date): string[] {
+      return data
+        .filter((r) => Date.parse(r.created_at) >= from.getTime() && Date.parse(r.created_at) < to.getTime())
+        .map((r) => r.id);
+    },
+    records: () => data,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
