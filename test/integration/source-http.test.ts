@@ -165,7 +165,9 @@ describe('source: HTTP client against a loopback API', () => {
   it('gives up with a TransientError carrying retryAfterMs when Retry-After exceeds the budget', async () => {
     api = await startServer((_req, res) => json(res, 429, {}, { 'Retry-After': '60' }));
     const started = Date.now();
-    const error = await client({ budgetMs: 2_000 })
+    // A cap above the asked wait, so the budget is what gives the page back.
+    const limits = { requestsPerSecond: 100, concurrency: 4, maxRetryAfterSeconds: 120 };
+    const error = await client({ budgetMs: 2_000 }, { service: service({ limits }) })
       .fetchPage({ endpoint: 'sales', window: WINDOW, page: 1, pageSize: 2 })
       .catch((e: unknown) => e);
     expect(Date.now() - started).to.be.below(1_000);

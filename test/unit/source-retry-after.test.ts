@@ -18,9 +18,16 @@ describe('source: Retry-After and backoff', () => {
   });
 
   it('ignores garbage Retry-After values', () => {
-    for (const value of [undefined, '', 'soon', '-5', '12abc', '1e3', 'Wed, 99 Foo 2024 GMT', '12 s']) {
+    for (const value of [undefined, '', 'soon', '--5', '12abc', '1e3', 'Wed, 99 Foo 2024 GMT', '12 s']) {
       expect(parseRetryAfter(value, NOW), String(value)).to.equal(undefined);
     }
+  });
+
+  it('counts negative delays as 0', () => {
+    expect(parseRetryAfter('-5', NOW)).to.equal(0);
+    expect(parseRetryAfter('-999999.5', NOW)).to.equal(0);
+    expect(parseResetMs('-250', NOW)).to.equal(0);
+    expect(retryDelayFromHeaders({ 'retry-after': '-1' }, NOW)).to.equal(0);
   });
 
   it('parses X-RateLimit-Reset-Ms as a delay or an epoch time, and prefers it over Retry-After', () => {

@@ -36,7 +36,7 @@ const res = (status: number, body: unknown, headers: IncomingHttpHeaders = {}): 
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
 
-function envWith(steps: Step[], policy: Partial<RequestEnv['policy']> = {}) {
+function envWith(steps: Step[], policy: Partial<RequestEnv['policy']> = {}, maxRetryAfterMs = 30_000) {
   const clock = fakeClock();
   const stats: SourceStats = {
     requests: 0,
@@ -68,6 +68,7 @@ function envWith(steps: Step[], policy: Partial<RequestEnv['policy']> = {}) {
     limiter,
     policy: { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1_000, budgetMs: 60_000, ...policy },
     responseMs: 30_000,
+    maxRetryAfterMs,
     stats,
     log: silentLog,
     clock,
@@ -121,6 +122,31 @@ describe('source: retry loop with a fake transport and clock', () => {
     expect(error.attempts).to.equal(4);
     expect(clock.waits).to.deep.equal([10_000, 10_000, 10_000]);
     expect(error.message).to.include('page budget');
+  });
+
+  for (const [status, header] of [
+    [429, 'retry-after'],
+    [503, 'retry-after'],
+    [429, 'x-ratelimit-reset-ms'],
+  ] as const) {
+    it(`gives the page back at once when a ${status} asks (${header}) to wait past limits.maxRetryAfterSeconds`, async () => {
+      const value = header === 'retry-after' ? '999999' : '999999000';
+      const { env, clock, limiter, stats } = envWith([res(status, {}, { [header]: value }), ok], {}, 30_000);
+      const error = (await getJson(env, target, parse).catch((e: unknown) => e)) as RetriesExhaustedError;
+      expect(error).to.be.instanceOf(RetriesExhaustedError);
+      expect(error.message).to.include('asked to wait 999999 s, more than limits.maxRetryAfterSeconds (30 s)');
+      expect(error.retryAfterMs).to.equal(30_000);
+      expect(stats.requests).to.equal(1);
+      expect(clock.waits).to.deep.equal([]);
+      // The process holds back for the cap at most, never for what the API asked.
+      expect(Math.max(0, ...limiter.pauses)).to.be.at.most(30_000);
+    });
+  }
+
+  it('retries at once after a negative Retry-After', async () => {
+    const { env, clock } = envWith([res(429, {}, { 'retry-after': '-30' }), res(503, {}, { 'retry-after': '-1' }), ok]);
+    await getJson(env, target, parse);
+    expect(clock.waits).to.deep.equal([0, 0]);
   });
 
   it('gives the page back at once when the shared limiter is paused past the budget', async () => {

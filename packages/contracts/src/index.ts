@@ -1,3 +1,4 @@
+export * from './defaults.js';
 export * from './errors.js';
 export * from './record-schema.js';
 export * from './service-config.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMIT_DEFAULTS, MAX_PAGES_PER_RUN_CEILING } from './defaults.js';
 import { RecordSchemaSpec } from './record-schema.js';
 
 /** Service and endpoint names end up in object names and message attributes. */
@@ -132,11 +133,26 @@ export const ServiceConfig = z.strictObject({
   limits: z
     .strictObject({
       /** Requests per second across all workers of one process. @default 100 */
-      requestsPerSecond: z.number().positive().default(100),
+      requestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.requestsPerSecond),
       /** Requests in flight at once across all workers of one process. @default 16 */
-      concurrency: z.number().int().positive().default(16),
+      concurrency: z.number().int().positive().default(LIMIT_DEFAULTS.concurrency),
+      /**
+       * Longest wait a `Retry-After` or `X-RateLimit-Reset-Ms` header may impose; a longer
+       * one puts the page back in the queue instead of holding the process. Negative values count as 0.
+       * @default 30
+       */
+      maxRetryAfterSeconds: z.number().nonnegative().max(3600).default(LIMIT_DEFAULTS.maxRetryAfterSeconds),
+      /** Largest response body, in bytes; a bigger one is a permanent error for its page. @default 8388608 */
+      maxResponseBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(1024 ** 3)
+        .default(LIMIT_DEFAULTS.maxResponseBytes),
+      /** Most pages one run may plan; a bigger window is refused before anything is written. @default 100000 */
+      maxPagesPerRun: z.number().int().positive().max(MAX_PAGES_PER_RUN_CEILING).default(LIMIT_DEFAULTS.maxPagesPerRun),
     })
-    .default({ requestsPerSecond: 100, concurrency: 16 }),
+    .default({ ...LIMIT_DEFAULTS }),
   endpoints: z.record(name, EndpointConfig).refine((e) => Object.keys(e).length > 0, 'expected at least one endpoint'),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;

@@ -25,5 +25,5 @@ export { classifyStatus, isRetryableTransportCode, apiErrorMessage, type StatusC
 export { getPath } from './json-path.js';
 export { readRecords } from './records.js';
 export { readTotal, pagesFor, type ReportedTotal } from './totals.js';
-export { TransportError, type RawResponse, type Transport } from './transport.js';
+export { ResponseTooLargeError, TransportError, type RawResponse, type Transport } from './transport.js';
 export type { SourceStats } from './stats.js';

@@ -65,7 +65,7 @@ export function createSourceRegistry(catalog: ServiceCatalog, options: SourceReg
         );
       }
       const apiKey = readApiKey(service.auth, env);
-      const limits = limitsFromEnv(service.limits, env);
+      const limits = { ...service.limits, ...limitsFromEnv(service.limits, env) };
       const baseUrl = env.API_BASE_URL?.trim();
       const source = createHttpSource({
         service,

@@ -7,7 +7,7 @@ import { redactedPath, scrubSecrets } from './redact.js';
 import { retryDelayFromHeaders } from './retry-after.js';
 import { ShapeError } from './shape-error.js';
 import type { SourceStats } from './stats.js';
-import { type RawResponse, type Transport, TransportError } from './transport.js';
+import { type RawResponse, ResponseTooLargeError, type Transport, TransportError } from './transport.js';
 
 /** How hard one page is retried. Defaults live in options.ts. */
 export interface RetryPolicy {
@@ -50,6 +50,11 @@ export interface RequestEnv {
   policy: RetryPolicy;
   /** Longest one attempt may take. */
   responseMs: number;
+  /**
+   * Longest wait a Retry-After or reset header may impose (`limits.maxRetryAfterSeconds`).
+   * A longer one pauses the limiter only this long and gives the page back to the queue.
+   */
+  maxRetryAfterMs: number;
   stats: SourceStats;
   log: Log;
   clock: Clock;
@@ -96,7 +101,8 @@ function seconds(ms: number): string {
  * - 2xx: parse JSON and `parse` it; unparseable JSON or a ShapeError is retried
  *   (a persistent ShapeError becomes a PermanentError pointing at the config);
  * - 429: wait Retry-After (or backoff), pausing the shared limiter, without
- *   using a retry; only the budget bounds it;
+ *   using a retry; the budget bounds it, and a wait over `maxRetryAfterMs`
+ *   gives the page back at once (the limiter pauses no longer than the cap);
  * - 408, 5xx, transport errors: full-jitter backoff (or Retry-After), at most
  *   `maxRetries` times;
  * - other statuses: PermanentError at once;
@@ -218,6 +224,17 @@ export async function getJson<T>(
           wait > 0 ? wait : undefined,
         );
       }
+      if (error instanceof ResponseTooLargeError) {
+        stats.byStatus[error.status] = (stats.byStatus[error.status] ?? 0) + 1;
+        throw new PermanentError(
+          scrub(
+            `${target.what}: ${request} answered ${statusText(error.status)} but ${error.message}, so it was cut off. ` +
+              'Raise limits.maxResponseBytes in the service config if pages this big are expected (and size the ' +
+              "worker's memory for it), or lower the endpoint's pagination.pageSize.",
+          ),
+          context(error.status),
+        );
+      }
       if (!(error instanceof TransportError)) throw error;
       stats.transportErrors++;
       const failure: Failure = { reason: `no response: ${error.message}` };
@@ -236,15 +253,26 @@ export async function getJson<T>(
     lastFailure = failure;
     const elapsed = clock.now() - started;
 
+    const cap = env.maxRetryAfterMs;
+    const overCap = (asked: number): Error =>
+      exhausted(
+        failure,
+        `the API asked to wait ${seconds(asked)}, more than limits.maxRetryAfterSeconds (${seconds(cap)})`,
+        cap,
+      );
+
     if (outcome.kind === 'rate-limited') {
       waits++;
-      const wait =
+      const asked =
         failure.retryAfterMs ??
         Math.max(
           policy.baseDelayMs,
           backoffDelay(waits, policy.baseDelayMs, policy.maxDelayMs, () => clock.random()),
         );
+      // However long the API asks, the process holds back no longer than the cap.
+      const wait = Math.min(asked, cap);
       env.limiter.pause(wait);
+      if (asked > cap) throw overCap(asked);
       if (elapsed + wait >= policy.budgetMs) {
         throw exhausted(
           failure,
@@ -262,6 +290,7 @@ export async function getJson<T>(
     if (retries >= policy.maxRetries) {
       throw exhausted(failure, `all ${policy.maxRetries} retries used`);
     }
+    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > cap) throw overCap(failure.retryAfterMs);
     const delay =
       failure.retryAfterMs ?? backoffDelay(retries + 1, policy.baseDelayMs, policy.maxDelayMs, () => clock.random());
     if (elapsed + delay >= policy.budgetMs) {

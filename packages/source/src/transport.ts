@@ -23,6 +23,26 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * The response was larger than `limits.maxResponseBytes`: it was cut off while
+ * streaming (or refused from its Content-Length) and never held in memory whole.
+ */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    /** Bytes declared by Content-Length, or read before the limit was crossed. */
+    readonly bytes: number,
+    readonly limit: number,
+    /** Whether `bytes` is the declared Content-Length (else: at least this many were streamed). */
+    readonly declared: boolean,
+    readonly status: number,
+  ) {
+    super(
+      `the response is ${declared ? '' : 'more than '}${bytes} bytes${declared ? ' (Content-Length)' : ''}, over the limit of ${limit} bytes`,
+    );
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
 function toTransportError(error: unknown): TransportError {
   if (error instanceof TimeoutError) {
     return new TransportError(`timed out (${error.event} phase): ${error.message}`, error.code);
@@ -37,7 +57,8 @@ function toTransportError(error: unknown): TransportError {
 
 /**
  * One GET attempt, nothing more: no retries, no status handling. Resolves with
- * any status; rejects with a TransportError only when there is no response (reset, timeout...).
+ * any status; rejects with a TransportError when there is no response (reset,
+ * timeout...), and with a ResponseTooLargeError when the body is over the limit.
  */
 export type Transport = (url: URL, timeoutMs: number) => Promise<RawResponse>;
 
@@ -46,6 +67,8 @@ export interface GotTransportOptions {
   connectMs: number;
   agent: Agent;
   secure: boolean;
+  /** Largest body read (after decompression); the stream is cut off past it. */
+  maxResponseBytes: number;
 }
 
 /** A keep-alive agent for `maxSockets` parallel requests. */
@@ -69,17 +92,43 @@ export function createGotTransport(options: GotTransportOptions): Transport {
     retry: { limit: 0 },
     throwHttpErrors: false,
     followRedirect: false,
-    responseType: 'text',
   });
-  return async (url, timeoutMs) => {
-    let response;
-    try {
-      response = await client(url, {
+  const limit = options.maxResponseBytes;
+  // Streamed, so a body over the limit (chunked or not) is cut off without being held whole.
+  return (url, timeoutMs) =>
+    new Promise<RawResponse>((resolve, reject) => {
+      const stream = client.stream(url, {
         timeout: { connect: options.connectMs, request: Math.max(1, Math.floor(timeoutMs)) },
       });
-    } catch (error) {
-      throw toTransportError(error);
-    }
-    return { status: response.statusCode, headers: response.headers, body: response.body };
-  };
+      let status = 0;
+      let headers: IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        stream.destroy();
+        reject(error);
+      };
+      stream.on('response', (response: { statusCode: number; headers: IncomingHttpHeaders }) => {
+        status = response.statusCode;
+        headers = response.headers;
+        const declared = Number(headers['content-length']);
+        if (Number.isFinite(declared) && declared > limit) {
+          fail(new ResponseTooLargeError(declared, limit, true, status));
+        }
+      });
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) fail(new ResponseTooLargeError(size, limit, false, status));
+        else chunks.push(chunk);
+      });
+      stream.on('error', (error: unknown) => fail(toTransportError(error)));
+      stream.on('end', () => {
+        if (settled) return;
+        settled = true;
+        resolve({ status, headers, body: Buffer.concat(chunks, size).toString('utf8') });
+      });
+    });
 }
