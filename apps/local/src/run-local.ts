@@ -120,7 +120,7 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
       );
       return { code: 0 };
     }
-    progress = new Progress(plan.published.length, io.stderr, io.log, slicePlan ? 'slices' : 'pages');
+    progress = new Progress(plan.published, io.stderr, io.log, slicePlan ? 'slices' : 'pages');
     const bar = progress;
     bar.tick();
     await queue.start(async (delivery) => {

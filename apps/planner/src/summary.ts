@@ -14,7 +14,7 @@ export function planSummary(result: PlanResult, sinkUrl: string): Record<string,
     pages: m.pages,
     origin: result.origin,
     alreadyLanded: result.landed,
-    published: result.dryRun ? 0 : result.published.length,
+    published: result.dryRun ? 0 : result.published,
     dryRun: result.dryRun,
     location: `${sinkUrl}/${runPrefix(runIdentity(m))}`,
   };
@@ -36,7 +36,7 @@ export function formatPlan(result: PlanResult, sinkUrl: string): string {
     lines.push(
       `  pages      ${m.pages} of ${m.pageSize}${m.slices ? ` in ${m.slices.length} time slices` : ''}${existing}`,
     );
-  if (!result.dryRun) lines.push(`  published  ${result.published.length} ${slices ? 'slice' : 'page'} task(s)`);
+  if (!result.dryRun) lines.push(`  published  ${result.published} ${slices ? 'slice' : 'page'} task(s)`);
   lines.push(`  location   ${String(s.location)}`);
   return lines.join('\n');
 }

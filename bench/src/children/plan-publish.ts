@@ -59,9 +59,7 @@ async function run(): Promise<void> {
       },
     );
     const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(
-      `${JSON.stringify({ published: result.published.length, pages: result.manifest.pages, seconds })}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ published: result.published, pages: result.manifest.pages, seconds })}\n`);
   } finally {
     await publisher.close();
   }

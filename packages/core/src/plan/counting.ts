@@ -1,5 +1,7 @@
 import {
+  ConfigError,
   MAX_PAGE_SIZE,
+  MAX_PAGES_PER_RUN_CEILING,
   PermanentError,
   type EndpointConfig,
   type Log,
@@ -10,7 +12,7 @@ import {
 import { DEFAULT_SLICE } from '../defaults.js';
 import type { RunManifest } from './manifest.js';
 import { maxReachablePages, splitToFit, splitWindow, type Counted } from './slicing.js';
-import { parseDuration } from './window.js';
+import { formatDuration, parseDuration } from './window.js';
 
 /** ceil(total / pageSize): 0 records → 0 pages. */
 export function pageCount(total: number, pageSize: number): number {
@@ -41,6 +43,35 @@ export interface BuildInput {
   sliceMs?: number | undefined;
   plannedAt: Date;
   sinkUrl: string;
+  /** The service's `limits.maxPagesPerRun`: a window of more pages is refused before anything is written. */
+  maxPages: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * A counted window holds more pages than one run may plan: the message gives
+ * the total, the pages and a window length that fits, so the user can split it.
+ */
+export function tooManyPages(
+  input: Pick<BuildInput, 'service' | 'endpoint' | 'window' | 'maxPages'>,
+  total: number | undefined,
+  pages: number,
+  pageSize: number,
+): ConfigError {
+  const { window, maxPages } = input;
+  const span = window.end.getTime() - window.start.getTime();
+  // Assuming records spread evenly, a window this long holds about maxPages pages.
+  const fits = Math.floor((span * maxPages) / pages);
+  const step = fits >= HOUR_MS ? Math.floor(fits / HOUR_MS) * HOUR_MS : Math.max(1, Math.floor(fits / 1000)) * 1000;
+  const firstEnd = new Date(Math.min(window.end.getTime(), window.start.getTime() + step));
+  const records = total !== undefined ? `${total} records in ` : '';
+  return new ConfigError(
+    `${input.service}/${input.endpoint}: ${records}[${window.start.toISOString()}, ${window.end.toISOString()}) make ${pages} pages of ${pageSize}, ` +
+      `more than limits.maxPagesPerRun (${maxPages}) of service "${input.service}". Nothing was written. ` +
+      `Split the window into runs of about ${formatDuration(step)} or less, e.g. --start_date ${window.start.toISOString()} --end_date ${firstEnd.toISOString()}, ` +
+      `then continue from each end; or raise limits.maxPagesPerRun in the service config (at most ${MAX_PAGES_PER_RUN_CEILING}).`,
+  );
 }
 
 const isCursor = (config: EndpointConfig): boolean => !['offset', 'page'].includes(config.pagination.style);
@@ -101,6 +132,7 @@ export async function buildManifest(input: BuildInput, source: Source, log: Log)
     return { total, pages: pageCount(total, pageSize) };
   };
   const whole = await count(window);
+  if (whole.pages > input.maxPages) throw tooManyPages(input, whole.total, whole.pages, pageSize);
   if (cap === undefined || whole.pages <= cap) {
     return { ...base, total: whole.total ?? whole.pages * pageSize, pages: whole.pages };
   }

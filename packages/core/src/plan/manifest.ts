@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PermanentError, RUN_ID_PATTERN, TimeRange, type Sink } from '@rdc/contracts';
+import { MAX_PAGES_PER_RUN_CEILING, PermanentError, RUN_ID_PATTERN, TimeRange, type Sink } from '@rdc/contracts';
 import { readStateFile } from '../state/state-files.js';
 import { manifestKey, type RunIdentity } from '../bucket-layout.js';
 
@@ -28,9 +28,12 @@ export const RunManifest = z.strictObject({
    * Records in the window when planned (pages × pageSize when the API reports only pages).
    * 0 in a `slices` plan: a cursor API reports no total; the slice markers hold the counts.
    */
-  total: z.number().int().nonnegative(),
-  /** Tasks of the run: pages, or time slices in a `slices` plan. */
-  pages: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /**
+   * Tasks of the run: pages, or time slices in a `slices` plan. Bounded, so a
+   * corrupt or hand-edited manifest is refused rather than listed page by page.
+   */
+  pages: z.number().int().nonnegative().max(MAX_PAGES_PER_RUN_CEILING),
   plannedAt: z.iso.datetime(),
   sink: z.string(),
   /**
@@ -41,9 +44,9 @@ export const RunManifest = z.strictObject({
   /** `slices` plan: slice size in ms (slices aligned to UTC multiples of it, see splitWindow). */
   sliceMs: z.number().int().positive().optional(),
   /** Number of time slices: of a `slices` plan, or of a page plan split under an offset cap. */
-  sliceCount: z.number().int().nonnegative().optional(),
+  sliceCount: z.number().int().nonnegative().max(MAX_PAGES_PER_RUN_CEILING).optional(),
   /** Page plan split under an offset cap: every slice in time order (slice n is `slices[n - 1]`). */
-  slices: z.array(CountedSlice).optional(),
+  slices: z.array(CountedSlice).max(MAX_PAGES_PER_RUN_CEILING).optional(),
 });
 export type RunManifest = z.infer<typeof RunManifest>;
 

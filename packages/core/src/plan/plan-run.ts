@@ -63,7 +63,7 @@ export interface PlanResult {
   /** `new`: planned now; `existing`: the manifest was there (a retried execution or a resume). */
   origin: 'new' | 'existing';
   /** Pages (or, in a slice plan, slices) published now; already-landed ones of an existing run are skipped. */
-  published: number[];
+  published: number;
   landed: number;
   dryRun: boolean;
   /** The latest run was incomplete, so it was resumed instead of planning a new window. */
@@ -128,7 +128,7 @@ export class UpToDate extends Error {
  * object names are derived from service, endpoint and window.
  */
 export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<PlanResult> {
-  const { endpoint } = resolveEndpoint(deps.catalog, req.service, req.endpoint);
+  const { service, endpoint } = resolveEndpoint(deps.catalog, req.service, req.endpoint);
   let window: Window;
   let resumed: PendingRun | undefined;
   if (req.start) {
@@ -169,11 +169,12 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
         sliceMs: req.sliceMs,
         plannedAt: req.now,
         sinkUrl: deps.sink.url,
+        maxPages: service.limits.maxPagesPerRun,
       },
       deps.source,
       log,
     );
-    if (req.dryRun) return { manifest, origin, published: [], landed: 0, dryRun: true, resumedLatest: false };
+    if (req.dryRun) return { manifest, origin, published: 0, landed: 0, dryRun: true, resumedLatest: false };
     manifest = await writeManifest(deps.sink, manifest);
     // A backfill behind the watermark does not become "the latest run" the
     // incremental guard and `status … latest` look at.
@@ -184,12 +185,12 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
 
   const status = origin === 'existing' ? await runStatus(deps.sink, manifest) : undefined;
   const unit = manifest.plan === 'slices' ? 'slice' : 'page';
-  const todo = status
-    ? [...status.missingPages, ...status.deadLetteredPages].sort((a, b) => a - b)
-    : range(manifest.pages);
+  // Page numbers are generated as they are published: no array of every page.
+  const todo = status ? merged(status.missingPages, status.deadLetteredPages) : range(manifest.pages);
+  const todoCount = status ? status.missingPages.length + status.deadLetteredPages.length : manifest.pages;
   if (status) {
     log.info(
-      `Run ${runId} was planned at ${manifest.plannedAt}; ${status.landedPages}/${manifest.pages} ${unit}s landed, publishing the other ${todo.length}`,
+      `Run ${runId} was planned at ${manifest.plannedAt}; ${status.landedPages}/${manifest.pages} ${unit}s landed, publishing the other ${todoCount}`,
     );
   } else if (manifest.plan === 'slices') {
     log.info(
@@ -203,13 +204,34 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
   }
   const landed = status?.landedPages ?? 0;
   const resumedLatest = resumed !== undefined;
-  if (req.dryRun) return { manifest, origin, published: [], landed, dryRun: true, resumedLatest };
+  if (req.dryRun) return { manifest, origin, published: 0, landed, dryRun: true, resumedLatest };
 
-  for (const task of tasksFor(manifest, todo)) await deps.publisher.publish(task);
+  let published = 0;
+  for (const task of tasksFor(manifest, todo)) {
+    await deps.publisher.publish(task);
+    published++;
+  }
   await deps.publisher.flush();
-  return { manifest, origin, published: todo, landed, dryRun: false, resumedLatest };
+  return { manifest, origin, published, landed, dryRun: false, resumedLatest };
 }
 
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i + 1);
+function* range(n: number): Generator<number> {
+  for (let i = 1; i <= n; i++) yield i;
+}
+
+/** The numbers of two ascending lists, in ascending order. */
+function* merged(a: readonly number[], b: readonly number[]): Generator<number> {
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x <= y)) {
+      yield x as number;
+      i++;
+    } else {
+      yield y;
+      j++;
+    }
+  }
 }
