@@ -35,6 +35,9 @@ Run:
   --config-dir <path>       Folder of service JSON files (env RDC_CONFIG_DIR).
   --gzip                    gzip pages (.ndjson.gz).
   --dry-run                 Count and print the plan; fetch nothing.
+  --allow-overlap           Plan a window that overlaps a run already planned for the endpoint;
+                            the overlap then lands twice (dedupe on the endpoint's idField).
+                            Without it such a plan is refused (exit 2) and names the run.
   --json                    Print the summary as JSON on stdout.
   -h, --help                This help.
 

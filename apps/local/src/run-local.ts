@@ -105,6 +105,7 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
         ifLatestIncomplete: 'resume',
         resumeOnly: args.resume !== undefined,
         dryRun: args.dryRun,
+        allowOverlap: args.allowOverlap,
       },
       { catalog, source: sources.sourceFor(args.service), sink, publisher: queue, log: io.log },
     );

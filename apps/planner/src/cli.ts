@@ -42,6 +42,9 @@ Where:
 
 Other:
   --dry-run                 Count and print the plan; publish and fetch nothing.
+  --allow-overlap           Plan a window that overlaps a run already planned for the endpoint;
+                            the overlap then lands twice (dedupe on the endpoint's idField).
+                            Without it such a plan is refused (exit 2) and names the run.
   --json                    Print the plan or summary as JSON on stdout.
   -h, --help                This help.
 

@@ -44,6 +44,7 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
         lookbackMs: args.lookbackMs,
         ...(args.sliceMs ? { sliceMs: args.sliceMs } : {}),
         dryRun: args.dryRun,
+        allowOverlap: args.allowOverlap,
       },
       { catalog, source: sources.sourceFor(args.service), sink, publisher, log: io.log },
     );

@@ -58,6 +58,7 @@ export function parseRunId(runId: string): RunIdentity {
  *   _deadletter/<service>/<endpoint>/run=<runId>/slice-000003.json         (a cursor slice)
  *   _deadletter/<service>/<endpoint>/run=<runId>/page-s000003-000001.json  (a page of a split window)
  *   _state/<service>/<endpoint>/watermark.json
+ *   _state/<service>/<endpoint>/runs/<runId>.json                          (the run was planned)
  *
  * Pages of a sliced run (cursor slices, or a window split under an offset cap)
  * carry the slice number first, so names sort in record order.
@@ -131,3 +132,8 @@ export const malformedKey = (digest: string): string => `_deadletter/_malformed/
 
 export const stateKey = (service: string, endpoint: string, name: string): string =>
   `_state/${service}/${endpoint}/${name}`;
+
+/** Register of the runs planned for an endpoint: one tiny object per run, named by its run id. */
+export const plannedRunsPrefix = (service: string, endpoint: string): string => stateKey(service, endpoint, 'runs/');
+export const plannedRunKey = (run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>): string =>
+  `${plannedRunsPrefix(run.service, run.endpoint)}${run.runId}.json`;

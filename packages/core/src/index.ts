@@ -21,6 +21,8 @@ export {
   deadLetterPrefix,
   malformedKey,
   stateKey,
+  plannedRunKey,
+  plannedRunsPrefix,
   PAGE_FILE,
   SLICE_PAGE_FILE,
   SLICE_MARKER_FILE,
@@ -36,6 +38,7 @@ export type { Counted, FittedSlice } from './plan/slicing.js';
 export { RunManifest, CountedSlice, readManifest, writeManifest, runIdentity, planKind } from './plan/manifest.js';
 export { pageTasks, sliceTasks, tasksFor, sliceNumberOf, deadLetterKeyFor } from './plan/tasks.js';
 export { planRun, UpToDate } from './plan/plan-run.js';
+export { OverlapError, overlappingRuns, claimWindow } from './plan/overlap.js';
 export type { PlanRequest, PlannerDeps, PlanResult } from './plan/plan-run.js';
 
 // Handling one task (task/): authorize, fetch, validate, write once.

@@ -18,6 +18,7 @@ export const COMMON_OPTIONS = {
   'config-dir': { type: 'string' },
   gzip: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  'allow-overlap': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -49,6 +50,8 @@ export const PlannerArgs = z.object({
   configDir: z.string().optional(),
   gzip: z.boolean(),
   dryRun: z.boolean(),
+  /** `--allow-overlap`: plan a window that overlaps a planned run (the overlap lands twice). */
+  allowOverlap: z.boolean(),
   json: z.boolean(),
 });
 export type PlannerArgs = z.infer<typeof PlannerArgs>;
@@ -83,6 +86,7 @@ export function parseCommon(values: Values, env: NodeJS.ProcessEnv, defaults: Pa
     configDir: str('config-dir') ?? env.RDC_CONFIG_DIR,
     gzip: values.gzip === true || env.RDC_GZIP === '1' || env.RDC_GZIP === 'true',
     dryRun: values['dry-run'] === true,
+    allowOverlap: values['allow-overlap'] === true,
     json: values.json === true,
   };
   const parsed = PlannerArgs.safeParse(raw);

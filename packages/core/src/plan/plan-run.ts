@@ -22,6 +22,7 @@ import { readManifest, writeManifest, type RunManifest } from './manifest.js';
 import { makeRunId } from '../bucket-layout.js';
 import { buildManifest } from './counting.js';
 import { tasksFor } from './tasks.js';
+import { claimWindow } from './overlap.js';
 import { formatDuration, resolveWindow, truncate } from './window.js';
 
 export interface PlanRequest {
@@ -48,6 +49,12 @@ export interface PlanRequest {
   resumeOnly?: boolean;
   /** Count and plan, publish nothing, write nothing. */
   dryRun?: boolean;
+  /**
+   * Plan a window that overlaps a run already planned for the endpoint (the
+   * overlap lands twice). Without it such a plan throws OverlapError. The
+   * `lookbackMs` margin of an incremental run is always allowed. @default false
+   */
+  allowOverlap?: boolean;
 }
 
 export interface PlannerDeps {
@@ -158,6 +165,14 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
         `Run ${runId} has no manifest in ${deps.sink.url}; there is nothing to resume. Check --sink.`,
       );
     }
+    const margin = req.start
+      ? undefined
+      : { start: window.start, end: new Date(window.start.getTime() + (req.lookbackMs ?? 0)) };
+    await claimWindow(deps.sink, identity, {
+      margin,
+      allowOverlap: req.allowOverlap === true,
+      dryRun: req.dryRun === true,
+    });
     origin = 'new';
     manifest = await buildManifest(
       {
