@@ -26,6 +26,41 @@ describe('source: secrets', () => {
     expect(scrubSecrets('nothing here', [])).to.equal('nothing here');
   });
 
+  describe('a key in every encoding', () => {
+    const KEY = 'k"ey\\+/=%é_live_9f3A';
+    /** How an API, a serializer or a logger may echo the key back. */
+    const echoes: Record<string, string> = {
+      raw: KEY,
+      json: JSON.stringify(KEY),
+      'json ascii': JSON.stringify(KEY).replace('é', '\\u00e9'),
+      'json twice': JSON.stringify(JSON.stringify(KEY)),
+      url: encodeURIComponent(KEY),
+      'url lower-case': encodeURIComponent(KEY).replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+      form: new URLSearchParams({ key: KEY }).toString(),
+      base64: Buffer.from(KEY).toString('base64'),
+      base64url: Buffer.from(KEY).toString('base64url'),
+      'basic auth': `Basic ${Buffer.from(`user:${KEY}`).toString('base64')}`,
+      'base64 at offset 2': Buffer.from(`ab${KEY}xyz`).toString('base64'),
+    };
+
+    for (const [name, echo] of Object.entries(echoes)) {
+      it(`scrubs the ${name} form out of a message`, () => {
+        const out = scrubSecrets(`the API said: ${echo} (twice: ${echo})`, [KEY]);
+        expect(out).to.include('[REDACTED]');
+        for (const form of [KEY, JSON.stringify(KEY).slice(1, -1), encodeURIComponent(KEY)]) {
+          expect(out).not.to.include(form);
+        }
+        expect(out).not.to.include(Buffer.from(KEY).toString('base64').slice(4, 20));
+        expect(out).not.to.include('live_9f3A');
+      });
+    }
+
+    it('leaves text without the key alone', () => {
+      const text = 'HTTP 500: "upstream busy" Basic dXNlcjpvdGhlcg== %22 +/=';
+      expect(scrubSecrets(text, [KEY])).to.equal(text);
+    });
+  });
+
   describe('readApiKey', () => {
     const auth: AuthConfig = { type: 'api-key', header: 'X-API-Key', env: 'RETAIL_API_KEY', required: true };
     let dir = '';

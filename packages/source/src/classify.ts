@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { AuthConfig } from '@rdc/contracts';
 
 /** What the client does with a response status. */
@@ -93,4 +94,13 @@ export function apiErrorMessage(body: string): string | undefined {
 export function describeBody(body: string): string {
   const head = body.trim().slice(0, 60).replace(/\s+/g, ' ');
   return body.trim() === '' ? 'an empty body' : `${body.length} bytes starting ${JSON.stringify(head)}`;
+}
+
+/** `HTTP 503 Service Unavailable`. */
+export function statusText(status: number): string {
+  return `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }

@@ -14,6 +14,7 @@ import { isCursorStyle, requestIdOf, walkCursorPages } from './cursor.js';
 import { type HttpSourceOptions, resolveOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
 import { readRecords } from './records.js';
+import { scrubError } from './redact.js';
 import { checkRequest, countedPageUrl } from './request-url.js';
 import { getJson, type ParseBody, type RequestEnv, systemClock } from './retry.js';
 import { createStats, type SourceStats } from './stats.js';
@@ -54,6 +55,12 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
   const headers: Record<string, string> = {};
   if (auth.type === 'api-key' && options.apiKey) headers[auth.header] = options.apiKey;
   const stats = createStats();
+  const secrets = options.apiKey ? [options.apiKey] : [];
+  /** Nothing leaves the client holding the key, in any encoding. */
+  const guard = <T>(work: Promise<T>): Promise<T> =>
+    work.catch((error: unknown) => {
+      throw scrubError(error, secrets);
+    });
   const log = (options.log ?? silentLog).child({ service: service.service });
 
   const envFor = (endpointName: string): RequestEnv => ({
@@ -73,7 +80,7 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
     stats,
     log: log.child({ endpoint: endpointName }),
     clock: systemClock,
-    secrets: options.apiKey ? [options.apiKey] : [],
+    secrets,
     hint: (status) => hintForStatus(status, auth, endpointName),
   });
   const envs = new Map<string, RequestEnv>();
@@ -182,11 +189,19 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
     );
   }
 
+  async function* guardedWalk(endpointName: string, window: Window, pageSize: number): AsyncGenerator<CursorPage> {
+    try {
+      yield* walkCursor(endpointName, window, pageSize);
+    } catch (error) {
+      throw scrubError(error, secrets);
+    }
+  }
+
   return {
     stats,
-    count,
-    fetchPage,
-    walkCursor,
+    count: (endpointName, window, pageSize) => guard(count(endpointName, window, pageSize)),
+    fetchPage: (request) => guard(fetchPage(request)),
+    walkCursor: guardedWalk,
     close: () => ownAgent?.destroy(),
   };
 }

@@ -17,7 +17,7 @@ export {
   type RetryPolicy,
 } from './retry.js';
 export { readApiKey } from './api-key.js';
-export { redactUrl, redactedPath, scrubSecrets } from './redact.js';
+export { redactUrl, redactedPath, scrubSecrets, secretVariants } from './redact.js';
 export { parseLinkHeader, findLink, type Link } from './link-header.js';
 export { parseRetryAfter, parseResetMs, retryDelayFromHeaders } from './retry-after.js';
 export { backoffDelay, backoffCeiling } from './backoff.js';

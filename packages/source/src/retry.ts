@@ -1,9 +1,15 @@
-import { STATUS_CODES } from 'node:http';
 import { type ErrorContext, type Log, PermanentError, TransientError } from '@rdc/contracts';
 import { backoffDelay } from './backoff.js';
-import { apiErrorMessage, classifyStatus, describeBody, isRetryableTransportCode } from './classify.js';
+import {
+  apiErrorMessage,
+  classifyStatus,
+  describeBody,
+  isRetryableTransportCode,
+  seconds,
+  statusText,
+} from './classify.js';
 import { type Limiter, RateLimitTimeoutError } from './rate-limiter.js';
-import { redactedPath, scrubSecrets } from './redact.js';
+import { redactedPath, scrubHeaders, scrubSecrets } from './redact.js';
 import { retryDelayFromHeaders } from './retry-after.js';
 import { ShapeError } from './shape-error.js';
 import type { SourceStats } from './stats.js';
@@ -88,14 +94,6 @@ type Outcome<T> =
   | { kind: 'rate-limited'; failure: Failure }
   | { kind: 'fail'; error: Error };
 
-function statusText(status: number): string {
-  return `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}
-
 /**
  * GETs a JSON resource under the retry policy:
  * - 2xx: parse JSON and `parse` it; unparseable JSON or a ShapeError is retried
@@ -114,10 +112,11 @@ export async function getJson<T>(
   parse: ParseBody<T>,
 ): Promise<{ value: T; response: RawResponse }> {
   const { policy, clock, stats } = env;
-  const path = redactedPath(target.url);
+  const scrub = (text: string): string => scrubSecrets(text, env.secrets);
+  // A next link can carry the key in any parameter: scrubbed, not only redacted by name.
+  const path = scrub(redactedPath(target.url));
   const request = `GET ${path}`;
   const started = clock.now();
-  const scrub = (text: string): string => scrubSecrets(text, env.secrets);
   const context = (status?: number): ErrorContext => ({
     ...(target.runId !== undefined && { runId: target.runId }),
     ...(target.page !== undefined && { page: target.page }),
@@ -140,7 +139,7 @@ export async function getJson<T>(
             `(${attempts} attempts). Check ${failure.shape.configField} in the service config.`,
         ),
         context(failure.status),
-        { cause: failure.shape },
+        { cause: new Error(scrub(failure.shape.message)) },
       );
     }
     return new RetriesExhaustedError(
@@ -213,6 +212,8 @@ export async function getJson<T>(
         },
         { maxWaitMs: Math.max(0, remaining) },
       );
+      // Header values (a request id, a next link) reach object metadata and messages: scrubbed first.
+      if (env.secrets.length > 0) response = { ...response, headers: scrubHeaders(response.headers, scrub) };
       outcome = interpret(response);
     } catch (error) {
       if (error instanceof RateLimitTimeoutError) {
