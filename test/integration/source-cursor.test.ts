@@ -86,6 +86,14 @@ describe('source: cursor pagination against a loopback API', () => {
     return source;
   }
 
+  /** The window filter and page size go on the first request; next links are followed as given. */
+  function expectFirstRequestOnlyFiltered(api: TestServer): void {
+    const [first, ...rest] = api.seen;
+    expect(first?.searchParams.get('start_date')).to.equal('2024-03-01T00:00:00.000Z');
+    expect(first?.searchParams.get('end_date')).to.equal('2024-03-02T00:00:00.000Z');
+    for (const url of rest) expect(url.searchParams.has('start_date'), url.href).to.equal(false);
+  }
+
   function expectWindowOnEveryRequest(api: TestServer): void {
     for (const url of api.seen) {
       expect(url.searchParams.get('start_date'), url.href).to.equal('2024-03-01T00:00:00.000Z');
@@ -108,7 +116,12 @@ describe('source: cursor pagination against a loopback API', () => {
     expect(ids(pages)).to.deep.equal(ALL.map((r) => r.id));
     expect(pages.map((p) => p.requestId)).to.deep.equal(['req-0', 'req-3', 'req-6']);
     expect(pages.every((p) => p.total === undefined)).to.equal(true);
-    expectWindowOnEveryRequest(api);
+    expectFirstRequestOnlyFiltered(api);
+    // The links are followed exactly as given: nothing added to them.
+    expect(api.seen.slice(1).map((u) => `${u.pathname}${u.search}`)).to.deep.equal([
+      '/items?limit=3&after=3',
+      '/items?limit=3&after=6',
+    ]);
   });
 
   it('body-cursor with cursorParam: sends the cursor until it is null', async () => {
@@ -128,7 +141,7 @@ describe('source: cursor pagination against a loopback API', () => {
     expectWindowOnEveryRequest(api);
   });
 
-  it('body-cursor with a full next URL: follows it and re-adds missing window params', async () => {
+  it('body-cursor with a full next URL: follows it exactly as given', async () => {
     const api = await serve((res, url, origin) => {
       const from = Number(url.searchParams.get('from') ?? 0);
       const next = from + 2 < ALL.length ? `${origin}/items?from=${from + 2}&limit=2` : null;
@@ -139,7 +152,12 @@ describe('source: cursor pagination against a loopback API', () => {
     );
     expect(ids(pages)).to.deep.equal(ALL.map((r) => r.id));
     expect(pages).to.have.length(4);
-    expectWindowOnEveryRequest(api);
+    expectFirstRequestOnlyFiltered(api);
+    expect(api.seen.slice(1).map((u) => u.search)).to.deep.equal([
+      '?from=2&limit=2',
+      '?from=4&limit=2',
+      '?from=6&limit=2',
+    ]);
   });
 
   it('starting-after: sends the last id while has_more is true', async () => {

@@ -201,7 +201,7 @@ describe('source: HTTP client against a loopback API', () => {
       .fetchPage({ endpoint: 'sales', window: WINDOW, page: 1, pageSize: 2 })
       .catch((e: unknown) => e)) as PermanentError;
     expect(error).to.be.instanceOf(PermanentError);
-    expect(error.message).to.include('Check the API key in RETAIL_API_KEY');
+    expect(error.message).to.include('Check the credentials in RETAIL_API_KEY');
     expect(error.message).to.include('invalid key [REDACTED]');
     expect(JSON.stringify({ m: error.message, c: error.context, s: error.stack })).not.to.include(KEY);
   });

@@ -24,7 +24,7 @@ export interface CliResult {
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('RDC_') || key.startsWith('MOCK_') || key === 'API_BASE_URL' || key === 'RETAIL_API_KEY')
+    if (key.startsWith('RDC_') || key.startsWith('MOCK_') || key.endsWith('API_BASE_URL') || key === 'RETAIL_API_KEY')
       delete env[key];
   }
   delete env.PUBSUB_EMULATOR_HOST;

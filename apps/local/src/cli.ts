@@ -7,9 +7,10 @@ export const LOCAL_HELP = `Usage: npm start -- --service <name> --endpoint <name
        npm start -- --resume <runId> [options]
        npm run status -- <runId | service/endpoint latest> [--json] [--sink <url>]
 
-Runs the whole pipeline in one process: the bundled retail mock API (unless
-API_BASE_URL points at a real API), the planner, an in-process queue, a pool of
-workers, and a local folder (or gs:// bucket) as the sink.
+Runs the whole pipeline in one process: the planner, an in-process queue, a pool of
+workers, and a local folder (or gs:// bucket) as the sink. The bundled retail service
+gets the bundled mock API unless RETAIL_API_BASE_URL (or API_BASE_URL) points at a real
+API; every other service uses its config's baseUrl or <SERVICE>_API_BASE_URL.
 
 Required:
   --service <name>          Service from the config folder (e.g. retail)

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { errorMessage, type Log } from '@rdc/contracts';
+import { defaultConfigDir, errorMessage, type Log } from '@rdc/contracts';
 import {
   finalizeRun,
   formatDuration,
@@ -13,6 +13,7 @@ import {
 } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { wireCommon } from '@rdc/runtime';
+import { baseUrlVariable } from '@rdc/source';
 import { MemoryQueue } from '@rdc/queues';
 import type { LocalArgs } from './cli.js';
 import { Progress } from './progress.js';
@@ -57,18 +58,29 @@ function normalizeSink(sink: string): string {
   return sink;
 }
 
-async function startApi(io: LocalIo): Promise<{ env: NodeJS.ProcessEnv; api?: MockApi }> {
-  if (io.env.API_BASE_URL) return { env: io.env };
+/**
+ * Starts the bundled mock API for the bundled `retail` service (the config in
+ * this repository) when neither RETAIL_API_BASE_URL nor API_BASE_URL points
+ * elsewhere, and says so. Any other service uses its config's baseUrl (or its
+ * `<SERVICE>_API_BASE_URL`).
+ */
+async function startApi(args: LocalArgs, io: LocalIo): Promise<{ env: NodeJS.ProcessEnv; api?: MockApi }> {
+  const variable = baseUrlVariable(args.service);
+  const catalogDir = resolve(args.configDir ?? defaultConfigDir());
+  const bundled = args.service === 'retail' && catalogDir === resolve(defaultConfigDir());
+  if (!bundled || io.env[variable]?.trim() || io.env.API_BASE_URL?.trim()) return { env: io.env };
   const apiKey = io.env.RETAIL_API_KEY;
   const api = await createMockApi({ ...(apiKey ? { apiKey } : {}) });
-  io.log.info(`Started the bundled retail mock API at ${api.url} (set API_BASE_URL to use a real API)`);
-  return { env: { ...io.env, API_BASE_URL: api.url }, api };
+  io.log.info(
+    `Started the bundled retail mock API at ${api.url} for service "retail" (set ${variable} to use a real API)`,
+  );
+  return { env: { ...io.env, [variable]: api.url }, api };
 }
 
 /** Plans a run and works every page in this process. Returns the exit code. */
 export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: number; summary?: LocalSummary }> {
   const started = Date.now();
-  const { env, api } = await startApi(io);
+  const { env, api } = await startApi(args, io);
   const { catalog, sources, sink } = wireCommon({ ...args, sink: normalizeSink(args.sink) }, env, io.log);
   let progress: Progress | undefined;
   const queue = new MemoryQueue({

@@ -48,8 +48,9 @@ Other:
   --json                    Print the plan or summary as JSON on stdout.
   -h, --help                This help.
 
-Environment: API_BASE_URL overrides the service's base URL; the API key comes from the
-variable the service config names (retail: RETAIL_API_KEY, or RETAIL_API_KEY_FILE for a
+Environment: <SERVICE>_API_BASE_URL (e.g. RETAIL_API_BASE_URL) overrides the service's
+baseUrl (API_BASE_URL too: this process serves one service). Credentials come from the
+variables the service's auth names (retail: RETAIL_API_KEY, or RETAIL_API_KEY_FILE for a
 mounted secret). PUBSUB_EMULATOR_HOST and STORAGE_EMULATOR_HOST select emulators.
 LOG_FORMAT=json|pretty, LOG_LEVEL=error|warn|info|debug.
 

@@ -32,7 +32,9 @@ Environment:
   RDC_REQUESTS_PER_SECOND, RDC_API_CONCURRENCY
                           Override the service's limits for this process (the API's limit
                           divided by max-instances keeps a fleet under it).
-  API_BASE_URL, RETAIL_API_KEY(_FILE), PUBSUB_EMULATOR_HOST, STORAGE_EMULATOR_HOST,
+  <SERVICE>_API_BASE_URL  Overrides a service's baseUrl (e.g. RETAIL_API_BASE_URL); API_BASE_URL
+                          only when the config folder holds one service.
+  RETAIL_API_KEY(_FILE), PUBSUB_EMULATOR_HOST, STORAGE_EMULATOR_HOST,
   LOG_FORMAT, LOG_LEVEL as for the planner.
 
 Push answers: 204 landed or already landed (also: dead-lettered, see _deadletter/),

@@ -109,16 +109,46 @@ export const EndpointConfig = z.strictObject({
 });
 export type EndpointConfig = z.infer<typeof EndpointConfig>;
 
+const envVar = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected an env variable name such as RETAIL_API_KEY');
+/** Whether a missing credential stops start-up. */
+const required = (byDefault: boolean) => z.boolean().default(byDefault);
+
+/**
+ * How requests prove who they are. Every secret comes from an env variable, or
+ * from the file named by `<VAR>_FILE` (a mounted Secret Manager secret), and
+ * never reaches a log, an error or a file.
+ */
 export const AuthConfig = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
+  /** A header that carries the key as is: `{ "type": "header", "name": "X-Shopify-Access-Token", "env": "SHOP_TOKEN" }`. */
+  z.strictObject({
+    type: z.literal('header'),
+    name: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name such as X-API-Key'),
+    /** Put before the key, e.g. "Token " or "Bearer ". @default "" */
+    prefix: z.string().default(''),
+    env: envVar,
+    /** @default true */
+    required: required(true),
+  }),
+  /** `Authorization: Bearer <token>`: `{ "type": "bearer", "env": "STRIPE_API_KEY" }`. */
+  z.strictObject({ type: z.literal('bearer'), env: envVar, required: required(true) }),
+  /** `Authorization: Basic base64(user:secret)`: `{ "type": "basic", "userEnv": "WC_KEY", "secretEnv": "WC_SECRET" }`. */
+  z.strictObject({ type: z.literal('basic'), userEnv: envVar, secretEnv: envVar, required: required(true) }),
+  /** The key in a query parameter: `{ "type": "query", "param": "api_key", "env": "SHOP_KEY" }`. Redacted in every logged URL. */
+  z.strictObject({
+    type: z.literal('query'),
+    param: z.string().regex(/^[A-Za-z0-9_.~-]+$/, 'expected a query parameter name such as api_key'),
+    env: envVar,
+    required: required(true),
+  }),
+  /** The older spelling of `header`: the key in `header` (default X-API-Key), optional by default. */
   z.strictObject({
     type: z.literal('api-key'),
     /** Header that carries the key. @default "X-API-Key" */
     header: z.string().min(1).default('X-API-Key'),
-    /** Env variable with the key; `<env>_FILE` may name a file (a mounted Secret Manager secret) instead. */
-    env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected an env variable name such as RETAIL_API_KEY'),
-    /** Whether a missing key is an error at start-up. @default false */
-    required: z.boolean().default(false),
+    env: envVar,
+    /** @default false */
+    required: required(false),
   }),
 ]);
 export type AuthConfig = z.infer<typeof AuthConfig>;
@@ -127,7 +157,10 @@ export const ServiceConfig = z.strictObject({
   $schema: z.string().optional(),
   service: name,
   description: z.string().optional(),
-  /** Base URL of the API. `API_BASE_URL` overrides it. */
+  /**
+   * Base URL of the API. `<SERVICE>_API_BASE_URL` (e.g. `RETAIL_API_BASE_URL`) overrides it;
+   * `API_BASE_URL` too, in a process that serves this service alone.
+   */
   baseUrl: z.url({ protocol: /^https?$/ }),
   auth: AuthConfig.default({ type: 'none' }),
   limits: z

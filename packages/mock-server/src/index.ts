@@ -10,7 +10,7 @@ export {
   defaultMockOptions,
   resolveMockOptions,
 } from './options.js';
-export type { EndpointName, MockApiOptions, PaginationStyle, RetryAfterFormat, TotalIn } from './options.js';
+export type { BodyNext, EndpointName, MockApiOptions, PaginationStyle, RetryAfterFormat, TotalIn } from './options.js';
 export { mockApiUsage, parseMockOptions } from './parse-options.js';
 export { TokenBucket } from './faults.js';
 export type { TakeResult } from './faults.js';

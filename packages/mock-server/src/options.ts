@@ -1,5 +1,5 @@
 import { ConfigError } from '@rdc/contracts';
-import { isPlainPath } from './query.js';
+import { checkCombinations } from './option-rules.js';
 
 export const ENDPOINTS = ['sales', 'customers', 'products'] as const;
 export type EndpointName = (typeof ENDPOINTS)[number];
@@ -9,6 +9,9 @@ export type PaginationStyle = (typeof PAGINATION_STYLES)[number];
 
 export const TOTAL_LOCATIONS = ['body', 'x-total-count', 'wp'] as const;
 export type TotalIn = (typeof TOTAL_LOCATIONS)[number];
+
+export const BODY_NEXT = ['cursor', 'url'] as const;
+export type BodyNext = (typeof BODY_NEXT)[number];
 
 export const RETRY_AFTER_FORMATS = ['seconds', 'http-date'] as const;
 export type RetryAfterFormat = (typeof RETRY_AFTER_FORMATS)[number];
@@ -46,8 +49,28 @@ export interface MockApiOptions {
   recordsPath: string;
   /** Deepest offset served (`offset`, `page`); deeper gets 400 `offset_too_deep`. @default undefined (no limit) */
   maxOffset: number | undefined;
-  /** When set, data requests need the header `X-API-Key: <apiKey>`. @default undefined */
+  /** `body-cursor` style: the body's `next_cursor` (a cursor) or `next` (a full URL to follow). @default "cursor" */
+  bodyNext: BodyNext;
+  /**
+   * Shopify-style next links (Link header or body URL): they carry only `limit` and an
+   * opaque `page_info`, and a request with `page_info` and any other filter gets 400. @default false
+   */
+  strictLinks: boolean;
+  /** Origin written into next links instead of this server's own (a link to another host). @default undefined */
+  nextLinkBase: string | undefined;
+  /** When set, data requests need the header `<apiKeyHeader>: <apiKey>`. @default undefined */
   apiKey: string | undefined;
+  /** Header that carries `apiKey`. @default "X-API-Key" @example "X-Shopify-Access-Token" */
+  apiKeyHeader: string;
+  /** When set, data requests need `Authorization: Bearer <bearerToken>`. @default undefined */
+  bearerToken: string | undefined;
+  /** With `basicSecret`: data requests need `Authorization: Basic base64(user:secret)`. @default undefined */
+  basicUser: string | undefined;
+  basicSecret: string | undefined;
+  /** When set, data requests need the query parameter `<queryKeyParam>=<queryKey>`. @default undefined */
+  queryKey: string | undefined;
+  /** @default "api_key" */
+  queryKeyParam: string;
   /** Added latency per data request, in ms. @default 0 */
   latencyMs: number;
   /** Uniform jitter around `latencyMs` (± this many ms). @default 0 */
@@ -126,7 +149,16 @@ export const OPTION_FIELDS: readonly OptionField[] = [
   field('bareArray', { type: 'bool' }, 'the body is the records array'),
   field('recordsPath', { type: 'string' }, 'dotted path of the records in the body'),
   field('maxOffset', { type: 'int', min: 0 }, 'deepest offset served', true),
-  field('apiKey', { type: 'string' }, 'required X-API-Key value', true),
+  field('bodyNext', { type: 'enum', values: BODY_NEXT }, 'body-cursor style: a next cursor or a next URL'),
+  field('strictLinks', { type: 'bool' }, 'next links carry only page_info and limit; other params get 400'),
+  field('nextLinkBase', { type: 'string' }, 'origin written into next links', true),
+  field('apiKey', { type: 'string' }, 'required API key header value', true),
+  field('apiKeyHeader', { type: 'string' }, 'header that carries the API key'),
+  field('bearerToken', { type: 'string' }, 'required bearer token', true),
+  field('basicUser', { type: 'string' }, 'basic auth user', true),
+  field('basicSecret', { type: 'string' }, 'basic auth secret', true),
+  field('queryKey', { type: 'string' }, 'required query key value', true),
+  field('queryKeyParam', { type: 'string' }, 'query parameter of the query key'),
   field('latencyMs', ms, 'latency per data request (ms)'),
   field('latencyJitterMs', ms, '± uniform jitter (ms)'),
   field('slowRate', rate, 'share of very slow responses'),
@@ -158,7 +190,16 @@ const DEFAULTS: Omit<MockApiOptions, 'rateLimitBurst'> = {
   bareArray: false,
   recordsPath: 'data',
   maxOffset: undefined,
+  bodyNext: 'cursor',
+  strictLinks: false,
+  nextLinkBase: undefined,
   apiKey: undefined,
+  apiKeyHeader: 'X-API-Key',
+  bearerToken: undefined,
+  basicUser: undefined,
+  basicSecret: undefined,
+  queryKey: undefined,
+  queryKeyParam: 'api_key',
   latencyMs: 0,
   latencyJitterMs: 0,
   slowRate: 0,
@@ -237,50 +278,6 @@ export function resolveMockOptions(input: Partial<MockApiOptions> = {}): MockApi
   }
   const options = merged as unknown as MockApiOptions;
   options.rateLimitBurst ??= Math.max(1, Math.ceil(options.rateLimit / 10));
-  checkCombinations(options);
+  checkCombinations(options, (key) => describeOption(key), fail);
   return options;
-}
-
-function checkCombinations(o: MockApiOptions): void {
-  if (o.dataStart.getTime() >= o.dataEnd.getTime()) {
-    fail(
-      `expected ${describeOption('dataStart')} (${o.dataStart.toISOString()}) to be before ${describeOption('dataEnd')} (${o.dataEnd.toISOString()})`,
-    );
-  }
-  const faultSum = o.rate429 + o.errorRate + o.resetRate + o.garbageRate;
-  if (faultSum > 1 + 1e-9) {
-    fail(
-      `expected rate429 + errorRate + resetRate + garbageRate to be <= 1 (they are exclusive shares of the requests), got ${faultSum}`,
-    );
-  }
-  if (o.recordsPath !== '' && !isPlainPath(o.recordsPath)) {
-    fail(
-      `expected ${describeOption('recordsPath')} to be a dotted path like "results.rows", got ${JSON.stringify(o.recordsPath)}`,
-    );
-  }
-  const reserved = ['total', 'limit', 'offset', 'page', 'per_page', 'next_cursor', 'has_more'];
-  const head = o.recordsPath.split('.')[0] ?? '';
-  if (!o.bareArray && reserved.includes(head)) {
-    fail(
-      `expected ${describeOption('recordsPath')} not to start with a field the API uses itself (${reserved.join(', ')}), got ${JSON.stringify(o.recordsPath)}`,
-    );
-  }
-  if (o.pagination !== 'page') {
-    if (o.totalIn !== 'body')
-      fail(`${describeOption('totalIn')} applies to pagination "page" only, got pagination "${o.pagination}"`);
-    if (o.firstPage !== 1)
-      fail(`${describeOption('firstPage')} applies to pagination "page" only, got pagination "${o.pagination}"`);
-  }
-  if (o.maxOffset !== undefined && o.pagination !== 'offset' && o.pagination !== 'page') {
-    fail(
-      `${describeOption('maxOffset')} applies to pagination "offset" or "page" only, got pagination "${o.pagination}"`,
-    );
-  }
-  const bare = o.bareArray || o.recordsPath === '';
-  const bodyHasOnlyRecords = o.pagination === 'link-header' || (o.pagination === 'page' && o.totalIn !== 'body');
-  if (bare && !bodyHasOnlyRecords) {
-    fail(
-      `a bare array body (${describeOption('bareArray')} or an empty recordsPath) needs pagination "link-header", or "page" with totalIn "x-total-count" or "wp"; got pagination "${o.pagination}" with totalIn "${o.totalIn}"`,
-    );
-  }
 }

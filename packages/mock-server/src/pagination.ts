@@ -1,6 +1,7 @@
 import { ApiError } from './api-error.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './options.js';
 import type { MockApiOptions } from './options.js';
+import { nextLinkUrl } from './next-links.js';
 import { intParam, sizeParam } from './query.js';
 import type { Table } from './table.js';
 
@@ -24,7 +25,16 @@ export type Paginator = (request: PageRequest) => PageResponse;
 
 type StyleOptions = Pick<
   MockApiOptions,
-  'pagination' | 'firstPage' | 'totalIn' | 'bareArray' | 'recordsPath' | 'maxOffset'
+  | 'pagination'
+  | 'firstPage'
+  | 'totalIn'
+  | 'bareArray'
+  | 'recordsPath'
+  | 'maxOffset'
+  | 'bodyNext'
+  | 'strictLinks'
+  | 'queryKey'
+  | 'queryKeyParam'
 >;
 
 /** The paginator of the configured style; each walks the window in its stable order. */
@@ -73,18 +83,20 @@ export function createPaginator(options: StyleOptions): Paginator {
         const { from, to, limit } = cursorSlice(request, 'cursor');
         const headers: Record<string, string> = {};
         if (to < request.hi) {
-          const next = new URLSearchParams(request.query);
-          next.set('limit', String(limit));
-          next.set('cursor', encodeCursor(request.table, to - 1));
-          headers['Link'] = `<${request.selfUrl}?${next.toString()}>; rel="next"`;
+          const next = nextLinkUrl(options, request.selfUrl, request.query, encodeCursor(request.table, to - 1), limit);
+          headers['Link'] = `<${next}>; rel="next"`;
         }
         return { headers, body: body(request.table.jsonArray(from, to)) };
       };
     case 'body-cursor':
       return (request) => {
-        const { from, to } = cursorSlice(request, 'cursor');
-        const next = to < request.hi ? encodeCursor(request.table, to - 1) : null;
-        return { headers: {}, body: body(request.table.jsonArray(from, to), { next_cursor: next }) };
+        const { from, to, limit } = cursorSlice(request, 'cursor');
+        const cursor = to < request.hi ? encodeCursor(request.table, to - 1) : null;
+        const extras =
+          options.bodyNext === 'url'
+            ? { next: cursor === null ? null : nextLinkUrl(options, request.selfUrl, request.query, cursor, limit) }
+            : { next_cursor: cursor };
+        return { headers: {}, body: body(request.table.jsonArray(from, to), extras) };
       };
     case 'starting-after':
       return (request) => {

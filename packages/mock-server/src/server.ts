@@ -1,8 +1,9 @@
-import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from './api-error.js';
+import { createAuthCheck } from './auth.js';
 import { buildDataset } from './dataset.js';
 import { TokenBucket, createFaultPlanner, retryAfter } from './faults.js';
 import type { FaultPlan } from './faults.js';
@@ -11,6 +12,7 @@ import { buildOpenApi } from './openapi.js';
 import { ENDPOINTS, resolveMockOptions } from './options.js';
 import type { EndpointName, MockApiOptions } from './options.js';
 import { createPaginator } from './pagination.js';
+import { expandPageInfo } from './next-links.js';
 import { windowOf } from './query.js';
 import { mulberry32 } from './random.js';
 import { createStats, resetStats } from './stats.js';
@@ -41,7 +43,7 @@ export async function createMockApi(input: Partial<MockApiOptions> = {}): Promis
   const paginate = createPaginator(options);
   const plan = createFaultPlanner(options, mulberry32(options.faultSeed ?? randomInt(2 ** 32)));
   const bucket = options.rateLimit > 0 ? new TokenBucket(options.rateLimit, options.rateLimitBurst) : undefined;
-  const apiKey = options.apiKey === undefined ? undefined : Buffer.from(options.apiKey);
+  const authError = createAuthCheck(options);
   const timers = new Set<NodeJS.Timeout>();
   let openApi = '';
 
@@ -62,18 +64,10 @@ export async function createMockApi(input: Partial<MockApiOptions> = {}): Promis
     timers.add(timer);
   };
 
-  const authorized = (req: IncomingMessage): boolean => {
-    if (!apiKey) return true;
-    const given = Buffer.from(String(req.headers['x-api-key'] ?? ''));
-    return given.length === apiKey.length && timingSafeEqual(given, apiKey);
-  };
-
   const serveData = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointName, url: URL): void => {
     stats.byEndpoint[endpoint]++;
-    if (!authorized(req)) {
-      const what = req.headers['x-api-key'] === undefined ? 'Missing X-API-Key header' : 'Invalid API key';
-      return sendError(res, new ApiError(401, 'unauthorized', `${what}.`));
-    }
+    const denied = authError(req, url);
+    if (denied) return sendError(res, denied);
     const limitHeaders: OutgoingHttpHeaders = {};
     if (bucket) {
       const taken = bucket.take();
@@ -96,10 +90,11 @@ export async function createMockApi(input: Partial<MockApiOptions> = {}): Promis
     let page;
     try {
       const table = dataset.tables[endpoint];
-      const window = windowOf(url.searchParams);
+      const query = expandPageInfo(options, url.searchParams);
+      const window = windowOf(query);
       const [lo, hi] = table.range(window.start, window.end);
-      const selfUrl = `http://${req.headers.host ?? hostPort()}/${endpoint}`;
-      page = paginate({ table, lo, hi, query: url.searchParams, selfUrl });
+      const selfUrl = `${options.nextLinkBase ?? `http://${req.headers.host ?? hostPort()}`}/${endpoint}`;
+      page = paginate({ table, lo, hi, query, selfUrl });
     } catch (error) {
       if (error instanceof ApiError) return sendError(res, error, limitHeaders);
       throw error;

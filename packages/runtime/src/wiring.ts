@@ -13,7 +13,7 @@ export interface Wired {
 export function wireCommon(args: PlannerArgs, env: NodeJS.ProcessEnv, log: Log): Wired {
   const catalog = loadServices(args.configDir);
   resolveEndpoint(catalog, args.service, args.endpoint);
-  const sources = createSourceRegistry(catalog, { env, log });
+  const sources = createSourceRegistry(catalog, { env, log, only: args.service });
   // Pages are gzipped by the page handler (--gzip); the sink stores bytes as given.
   const sink = createSink(args.sink, { gcs: { ...(args.project ? { projectId: args.project } : {}) } });
   return { catalog, sources, sink };

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { credentialVariables } from './auth.js';
 import type { AuthConfig } from '@rdc/contracts';
 
 /** What the client does with a response status. */
@@ -39,12 +40,12 @@ export function isRetryableTransportCode(code: string | undefined): boolean {
 /** What a user can do about a status that retrying cannot fix. */
 export function hintForStatus(status: number, auth: AuthConfig, endpointName: string): string {
   if (status === 401 || status === 403) {
-    return auth.type === 'api-key'
-      ? `Check the API key in ${auth.env} (or the file named by ${auth.env}_FILE); the API refused it.`
-      : 'The API wants credentials: set auth in the service config to type "api-key" with the env variable that holds the key.';
+    return auth.type === 'none'
+      ? 'The API wants credentials: set auth in the service config (type "header", "bearer", "basic" or "query") with the env variable that holds the key.'
+      : `Check the credentials in ${credentialVariables(auth)}; the API refused them.`;
   }
   if (status === 404 || status === 410) {
-    return `Check endpoints.${endpointName}.path in the service config and the base URL (API_BASE_URL).`;
+    return `Check endpoints.${endpointName}.path in the service config and the base URL (baseUrl, or <SERVICE>_API_BASE_URL).`;
   }
   if (status === 400 || status === 422) {
     return `Check the query parameters of endpoints.${endpointName} (params, pagination, query) against the API's documentation.`;

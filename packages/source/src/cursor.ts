@@ -4,6 +4,7 @@ import { describeValue, getPath } from './json-path.js';
 import { findLink, parseLinkHeader } from './link-header.js';
 import { type ApiRecord, readRecords } from './records.js';
 import { redactUrl } from './redact.js';
+import { baseUrlVariable } from './base-url.js';
 import { applyWindow, endpointUrl } from './request-url.js';
 import type { ParseBody } from './retry.js';
 import { ShapeError } from './shape-error.js';
@@ -22,6 +23,8 @@ export interface CursorWalk {
   pagination: CursorPagination;
   /** `service/endpoint`, for messages. */
   what: string;
+  /** The service's name, for the variable in messages. */
+  service: string;
   get<T>(url: URL, page: number, parse: ParseBody<T>): Promise<{ value: T; response: RawResponse }>;
 }
 
@@ -76,7 +79,14 @@ function parseStep(walk: CursorWalk, body: unknown, response: RawResponse): Step
   return { records, next: { kind: 'cursor', value: String(id) } };
 }
 
-function nextUrl(walk: CursorWalk, next: Next, first: URL, current: URL, window: Window): URL {
+/**
+ * The URL of the next page. A cursor goes on the first request's URL (same
+ * window filter and page size, as Stripe-style APIs require); a next link is
+ * followed exactly as the API gave it, since APIs such as Shopify's answer 400
+ * when a filter is added to one. A link to another origin is refused before
+ * anything is sent there.
+ */
+function nextUrl(walk: CursorWalk, next: Next, first: URL, current: URL): URL {
   const p = walk.pagination;
   if (next.kind === 'cursor') {
     const url = new URL(first.href);
@@ -94,11 +104,11 @@ function nextUrl(walk: CursorWalk, next: Next, first: URL, current: URL, window:
   if (url.origin !== walk.baseUrl.origin) {
     throw new PermanentError(
       `${walk.what}: the API's next link points to ${url.origin}, not ${walk.baseUrl.origin}; refusing to send the API key ` +
-        `to another origin. If the API really moved, set baseUrl (or API_BASE_URL) to ${url.origin}.`,
+        `to another origin. If the API really moved, set baseUrl (or ${baseUrlVariable(walk.service)}) to ${url.origin}.`,
     );
   }
   url.hash = '';
-  return applyWindow(url, walk.endpoint, window, true);
+  return url;
 }
 
 /**
@@ -116,7 +126,7 @@ export async function* walkCursorPages(walk: CursorWalk, window: Window, pageSiz
     if (step.records.length === 0) return;
     yield { page, records: step.records, total: undefined, requestId: requestIdOf(response.headers) };
     if (!step.next) return;
-    url = nextUrl(walk, step.next, first, url, window);
+    url = nextUrl(walk, step.next, first, url);
     if (seen.has(url.href)) {
       throw new PermanentError(
         `${walk.what}: after page ${page} the API sent a ${step.next.kind === 'cursor' ? 'cursor' : 'next link'} it had ` +

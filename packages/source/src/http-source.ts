@@ -9,6 +9,8 @@ import {
   type Source,
   type Window,
 } from '@rdc/contracts';
+import type { Secrets } from './api-key.js';
+import { authRequest } from './auth.js';
 import { hintForStatus } from './classify.js';
 import { isCursorStyle, requestIdOf, walkCursorPages } from './cursor.js';
 import { type HttpSourceOptions, resolveOptions } from './options.js';
@@ -45,34 +47,39 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
   const { service } = options;
   const { baseUrl, timeouts, retry } = resolveOptions(options);
   const { auth } = service;
-  if (auth.type === 'api-key' && auth.required && !options.apiKey) {
-    throw new ConfigError(
-      `Service "${service.service}" requires an API key: set ${auth.env} (or ${auth.env}_FILE) and pass it as apiKey (see readApiKey).`,
-    );
-  }
+  const secrets: Secrets = { ...options.secrets, ...(options.apiKey !== undefined && { key: options.apiKey }) };
+  const credentials = authRequest(service.service, auth, secrets);
   const limiter = options.limiter ?? limiterForService(service);
   const ownAgent = options.agent ? undefined : createAgent(baseUrl.protocol === 'https:', limiter.concurrency);
-  const headers: Record<string, string> = {};
-  if (auth.type === 'api-key' && options.apiKey) headers[auth.header] = options.apiKey;
   const stats = createStats();
-  const secrets = options.apiKey ? [options.apiKey] : [];
+  const withQueryKey = (send: Transport): Transport => {
+    const query = credentials.query;
+    if (!query) return send;
+    // Added as the request leaves, so no URL that is logged or compared holds the key.
+    return (url, timeoutMs) => {
+      const authed = new URL(url.href);
+      authed.searchParams.set(query.name, query.value);
+      return send(authed, timeoutMs);
+    };
+  };
   /** Nothing leaves the client holding the key, in any encoding. */
   const guard = <T>(work: Promise<T>): Promise<T> =>
     work.catch((error: unknown) => {
-      throw scrubError(error, secrets);
+      throw scrubError(error, credentials.secrets);
     });
   const log = (options.log ?? silentLog).child({ service: service.service });
 
   const envFor = (endpointName: string): RequestEnv => ({
-    transport:
+    transport: withQueryKey(
       transport ??
-      createGotTransport({
-        headers,
-        connectMs: timeouts.connectMs,
-        agent: options.agent ?? (ownAgent as NonNullable<typeof ownAgent>),
-        secure: baseUrl.protocol === 'https:',
-        maxResponseBytes: service.limits.maxResponseBytes,
-      }),
+        createGotTransport({
+          headers: credentials.headers,
+          connectMs: timeouts.connectMs,
+          agent: options.agent ?? (ownAgent as NonNullable<typeof ownAgent>),
+          secure: baseUrl.protocol === 'https:',
+          maxResponseBytes: service.limits.maxResponseBytes,
+        }),
+    ),
     limiter,
     policy: retry,
     responseMs: timeouts.responseMs,
@@ -80,7 +87,7 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
     stats,
     log: log.child({ endpoint: endpointName }),
     clock: systemClock,
-    secrets,
+    secrets: credentials.secrets,
     hint: (status) => hintForStatus(status, auth, endpointName),
   });
   const envs = new Map<string, RequestEnv>();
@@ -181,6 +188,7 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
         endpoint,
         pagination,
         what,
+        service: service.service,
         get: (url, page, parse) =>
           getJson(env(endpointName), { url, what: `${what} cursor page ${page}`, page }, parse),
       },
@@ -193,7 +201,7 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
     try {
       yield* walkCursor(endpointName, window, pageSize);
     } catch (error) {
-      throw scrubError(error, secrets);
+      throw scrubError(error, credentials.secrets);
     }
   }
 

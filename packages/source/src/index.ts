@@ -16,7 +16,9 @@ export {
   type RequestTarget,
   type RetryPolicy,
 } from './retry.js';
-export { readApiKey } from './api-key.js';
+export { readApiKey, readSecret, readSecrets, type Secrets } from './api-key.js';
+export { authRequest, credentialVariables, type AuthRequest } from './auth.js';
+export { baseUrlFor, baseUrlVariable, type ResolvedBaseUrl } from './base-url.js';
 export { redactUrl, redactedPath, scrubSecrets, secretVariants } from './redact.js';
 export { parseLinkHeader, findLink, type Link } from './link-header.js';
 export { parseRetryAfter, parseResetMs, retryDelayFromHeaders } from './retry-after.js';

@@ -1,5 +1,6 @@
 import type { Agent } from 'node:http';
 import { ConfigError, type Log, type ServiceConfig } from '@rdc/contracts';
+import type { Secrets } from './api-key.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** Every default of the source client, in one place. */
@@ -33,12 +34,14 @@ export interface HttpSourceOptions {
   /** The validated service config. */
   service: ServiceConfig;
   /**
-   * Overrides `service.baseUrl` (API_BASE_URL).
+   * Overrides `service.baseUrl` (see `baseUrlFor`: `<SERVICE>_API_BASE_URL`, or `API_BASE_URL`).
    * @example 'http://127.0.0.1:8080'
    */
   baseUrl?: string;
-  /** The API key (see `readApiKey`); sent in `service.auth.header`. Never logged. */
+  /** The key or token of a `header`, `bearer`, `query` or `api-key` auth (see `readSecrets`). Never logged. */
   apiKey?: string;
+  /** Every secret of the service's auth (`basic`: user and secret), see `readSecrets`. `apiKey` wins for the key. */
+  secrets?: Secrets;
   timeouts?: TimeoutOptions;
   retry?: RetryOptions;
   /** Shared by every client of this API in the process. @default a limiter from `service.limits` */

@@ -1,11 +1,18 @@
 import { ConfigError, type Log, type ServiceCatalog } from '@rdc/contracts';
-import { readApiKey } from './api-key.js';
+import { readSecrets } from './api-key.js';
+import { baseUrlFor } from './base-url.js';
+import { redactUrl } from './redact.js';
 import { createHttpSource, type HttpSource, limiterForService } from './http-source.js';
 import type { RetryOptions, TimeoutOptions } from './options.js';
 
 export interface SourceRegistryOptions {
-  /** Where `API_BASE_URL` and the API keys (`auth.env`, `<auth.env>_FILE`) are read. @default process.env */
+  /** Where the base URL overrides and the credentials (`<VAR>`, `<VAR>_FILE`) are read. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The one service this process serves (the planner, `npm start`): `API_BASE_URL`
+   * applies to it. Without it, `API_BASE_URL` applies only when the catalog holds one service.
+   */
+  only?: string;
   log?: Log;
   /** Shortcut for `retry.budgetMs`: keep it under the queue's ack deadline. */
   budgetMs?: number;
@@ -47,13 +54,19 @@ export function limitsFromEnv(
 }
 
 /**
- * Builds sources from the service catalog and the environment: `API_BASE_URL`
- * overrides each service's baseUrl; the key comes from `readApiKey`.
+ * Builds sources from the service catalog and the environment: the base URL
+ * from `baseUrlFor` (`<SERVICE>_API_BASE_URL`, `API_BASE_URL`, the config), the
+ * credentials from `readSecrets`.
  */
 export function createSourceRegistry(catalog: ServiceCatalog, options: SourceRegistryOptions = {}): SourceRegistry {
   const env = options.env ?? process.env;
   const sources = new Map<string, HttpSource>();
   const retry = { ...options.retry, ...(options.budgetMs !== undefined && { budgetMs: options.budgetMs }) };
+  const names = [...catalog.services.keys()];
+  const isSole = (name: string): boolean => (options.only !== undefined ? options.only === name : names.length === 1);
+  // A process that may serve any service (the worker) learns of an ambiguous API_BASE_URL at start-up.
+  if (options.only === undefined)
+    for (const s of catalog.services.values()) baseUrlFor(s, env, isSole(s.service), names);
   return {
     sourceFor(name) {
       const existing = sources.get(name);
@@ -64,15 +77,16 @@ export function createSourceRegistry(catalog: ServiceCatalog, options: SourceReg
           `Unknown service "${name}". Valid services: ${[...catalog.services.keys()].join(', ')} (from ${catalog.dir}).`,
         );
       }
-      const apiKey = readApiKey(service.auth, env);
+      const secrets = readSecrets(service.auth, env);
       const limits = { ...service.limits, ...limitsFromEnv(service.limits, env) };
-      const baseUrl = env.API_BASE_URL?.trim();
+      const baseUrl = baseUrlFor(service, env, isSole(name), names);
+      options.log?.info(`Service "${name}" uses the API at ${redactUrl(baseUrl.url)} (from ${baseUrl.from})`);
       const source = createHttpSource({
         service,
         limiter: limiterForService({ ...service, limits }),
         retry,
-        ...(baseUrl && { baseUrl }),
-        ...(apiKey !== undefined && { apiKey }),
+        baseUrl: baseUrl.url,
+        secrets,
         ...(options.timeouts && { timeouts: options.timeouts }),
         ...(options.log && { log: options.log }),
       });

@@ -10,15 +10,13 @@ export function endpointUrl(baseUrl: URL, endpoint: EndpointConfig): URL {
   return url;
 }
 
-/** Sets the window params on `url`; with `onlyIfAbsent`, keeps values a next link already carries. */
-export function applyWindow(url: URL, endpoint: EndpointConfig, window: Window, onlyIfAbsent = false): URL {
+/** Sets the window params on `url` (a slice's first request). */
+export function applyWindow(url: URL, endpoint: EndpointConfig, window: Window): URL {
   const params: [string, string][] = [
     [endpoint.params.start, window.start.toISOString()],
     [endpoint.params.end, window.end.toISOString()],
   ];
-  for (const [name, value] of params) {
-    if (!onlyIfAbsent || !url.searchParams.has(name)) url.searchParams.set(name, value);
-  }
+  for (const [name, value] of params) url.searchParams.set(name, value);
   return url;
 }
 
