@@ -29,6 +29,7 @@ Environment:
   RDC_PUSH_AUDIENCE       Expected OIDC audience (the push endpoint URL).
   RDC_PUSH_SERVICE_ACCOUNT Expected email of the push subscription's service account.
   RDC_MAX_BODY_BYTES      Largest push body accepted. Default: 65536
+  RDC_PUSH_BODY_TIMEOUT_SECONDS  A push body not complete within this gets 408. Default: 10
   RDC_REQUESTS_PER_SECOND, RDC_API_CONCURRENCY
                           Override the service's limits for this process (the API's limit
                           divided by max-instances keeps a fleet under it).
@@ -38,8 +39,9 @@ Environment:
   LOG_FORMAT, LOG_LEVEL as for the planner.
 
 Push answers: 204 landed or already landed (also: dead-lettered, see _deadletter/),
-400 not a push envelope, 401/403 bad OIDC token, 413 body too large, 503 transient
-failure (Pub/Sub redelivers with backoff).`;
+400 not a push envelope (or no messageId), 401/403 bad OIDC token, 408 body too slow,
+413 body too large, 503 transient failure or OIDC key set unreachable (Pub/Sub
+redelivers with backoff).`;
 
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -58,6 +60,7 @@ export const WorkerConfig = z.object({
   pushAudience: z.string().optional(),
   pushServiceAccount: z.string().optional(),
   maxBodyBytes: positiveInt(1024, 10_000_000),
+  pushBodyTimeoutSeconds: positiveInt(1, 600),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 
@@ -99,6 +102,7 @@ export function parseWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worke
     pushAudience: env.RDC_PUSH_AUDIENCE,
     pushServiceAccount: env.RDC_PUSH_SERVICE_ACCOUNT,
     maxBodyBytes: env.RDC_MAX_BODY_BYTES ?? 65536,
+    pushBodyTimeoutSeconds: env.RDC_PUSH_BODY_TIMEOUT_SECONDS ?? 10,
   };
   const parsed = WorkerConfig.safeParse(raw);
   if (!parsed.success)

@@ -1,7 +1,9 @@
 export { parseWorkerConfig, WorkerConfig, WORKER_HELP } from './config.js';
 export type { WorkerCommand } from './config.js';
 export { PushEnvelope, toDelivery } from './push-envelope.js';
-export { createPushServer } from './push-server.js';
+export { createPushServer, DEFAULT_BODY_TIMEOUT_MS } from './push-server.js';
+export { keySetCache, KeySetUnavailableError } from './key-set.js';
+export type { KeySet, KeySetCache, KeySetCacheOptions } from './key-set.js';
 export type { PushServer, PushServerOptions, PushAuthorizer } from './push-server.js';
 export { createProcessor, CHECK_EVERY_PAGE_UP_TO, COMPLETION_CHECK_INTERVAL_MS } from './processor.js';
 export type { Processor, ProcessorDeps } from './processor.js';

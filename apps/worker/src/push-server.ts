@@ -3,8 +3,14 @@ import { errorMessage, type Log } from '@rdc/contracts';
 import { PushEnvelope, toDelivery } from './push-envelope.js';
 import type { Processor } from './processor.js';
 
-/** Verifies the push request's identity; resolves to an HTTP status to refuse with, or undefined. */
-export type PushAuthorizer = (authorization: string | undefined) => Promise<401 | 403 | undefined>;
+/**
+ * Verifies the push request's identity; resolves to an HTTP status to refuse
+ * with (401, 403; 503 when it cannot tell, e.g. the key set is unreachable), or undefined.
+ */
+export type PushAuthorizer = (authorization: string | undefined) => Promise<401 | 403 | 503 | undefined>;
+
+/** How long a push body may take to arrive. @default 10_000 */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 export interface PushServerOptions {
   process: Processor;
@@ -13,6 +19,10 @@ export interface PushServerOptions {
   maxBodyBytes: number;
   /** The push ack deadline: requests are cut off before Pub/Sub gives up on them. */
   requestTimeoutMs: number;
+  /** A body not complete this long after the headers gets 408. @default 10_000 */
+  bodyTimeoutMs?: number;
+  /** Extra fields of `/healthz`, e.g. how long the API's rate limit holds requests back. */
+  health?: () => Record<string, unknown>;
 }
 
 export interface PushServer {
@@ -33,53 +43,86 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
 }
 
 class BodyTooLarge extends Error {}
+class BodyTimeout extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads the body up to `limit` bytes (declared or chunked) within `timeoutMs`.
+ * Past either, the rest is discarded unread, so an answer can still be sent.
+ */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = (error: Error): void => {
+      clearTimeout(timer);
+      req.removeAllListeners('data');
+      req.on('data', () => undefined);
+      reject(error);
+    };
+    const timer = setTimeout(() => stop(new BodyTimeout()), timeoutMs);
+    if (declared > limit) {
+      stop(new BodyTooLarge());
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > limit) stop(new BodyTooLarge());
+      else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
+}
+
+/** Answers and closes the connection: the rest of the body is not worth reading. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: string): void {
+  if (res.headersSent) return;
+  // A client that keeps sending would hold the socket: drop it once the answer is out.
+  res.on('finish', () => setTimeout(() => req.socket.destroy(), 1_000).unref());
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify({ error }));
 }
 
 /**
  * The HTTP app of the push worker (the caller listens):
- * `POST /` takes a Pub/Sub push envelope, `GET /healthz` answers 200.
+ * `POST /` takes a Pub/Sub push envelope, `GET /healthz` answers 200 (with
+ * `status: "rate-limited"` while the API's rate limit holds requests back).
  */
 export function createPushServer(options: PushServerOptions): PushServer {
   let active = 0;
   let draining = false;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const idleWaiters: Array<() => void> = [];
 
   async function handlePush(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refusal = await options.authorize(req.headers.authorization);
     if (refusal) {
-      send(res, refusal, { error: refusal === 401 ? 'missing or invalid bearer token' : 'token not allowed' });
+      const why = {
+        401: 'missing or invalid bearer token',
+        403: 'token not allowed',
+        503: 'cannot verify the token now (key set unavailable); Pub/Sub will redeliver',
+      };
+      refuse(req, res, refusal, why[refusal]);
       return;
     }
     let raw: Buffer;
     try {
-      raw = await readBody(req, options.maxBodyBytes);
+      raw = await readBody(req, options.maxBodyBytes, bodyTimeoutMs);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         options.log.error(`Push body over ${options.maxBodyBytes} bytes refused (413)`);
-        send(res, 413, { error: `body larger than ${options.maxBodyBytes} bytes` });
-      } else send(res, 400, { error: 'could not read body' });
+        refuse(req, res, 413, `body larger than ${options.maxBodyBytes} bytes (RDC_MAX_BODY_BYTES)`);
+      } else if (error instanceof BodyTimeout) {
+        options.log.warn(`Push body not complete within ${bodyTimeoutMs} ms refused (408)`);
+        refuse(req, res, 408, `body not complete within ${bodyTimeoutMs} ms`);
+      } else refuse(req, res, 400, 'could not read body');
       return;
     }
     let json: unknown;
@@ -92,6 +135,11 @@ export function createPushServer(options: PushServerOptions): PushServer {
     const envelope = PushEnvelope.safeParse(json);
     if (!envelope.success) {
       send(res, 400, { error: 'not a Pub/Sub push envelope: expected { message: { data, attributes, messageId } }' });
+      return;
+    }
+    if (!envelope.data.message.messageId && !envelope.data.message.message_id) {
+      // Without an id a record could not be told apart from another message's: nothing is written.
+      send(res, 400, { error: 'message.messageId is missing; expected a Pub/Sub push envelope' });
       return;
     }
     const { delivery, problem } = toDelivery(envelope.data);
@@ -110,7 +158,9 @@ export function createPushServer(options: PushServerOptions): PushServer {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
-      send(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', inFlight: active });
+      const extra = options.health?.() ?? {};
+      const status = draining ? 'draining' : typeof extra.status === 'string' ? extra.status : 'ok';
+      send(res, draining ? 503 : 200, { ...extra, status, inFlight: active });
       return;
     }
     if (req.method !== 'POST' || path !== '/') {

@@ -77,6 +77,12 @@ export async function startWorker(
     log,
     maxBodyBytes: config.maxBodyBytes,
     requestTimeoutMs: config.ackDeadlineSeconds * 1000,
+    bodyTimeoutMs: config.pushBodyTimeoutSeconds * 1000,
+    health: () => {
+      // Honest about a 429 pause (at most limits.maxRetryAfterSeconds): alive, but holding back.
+      const ms = sources.pausedForMs();
+      return ms > 0 ? { status: 'rate-limited', rateLimitedForMs: ms } : {};
+    },
   });
   await new Promise<void>((resolve, reject) => {
     push.server.once('error', reject);

@@ -26,6 +26,8 @@ import { createAgent, createGotTransport, type Transport } from './transport.js'
 export interface HttpSource extends Source {
   /** Live counters: requests, retries, responses by status, 429 waits. */
   readonly stats: SourceStats;
+  /** Milliseconds the API's rate limit holds this client's requests back (0 when not paused). */
+  readonly pausedForMs: number;
   /** Closes the keep-alive sockets of the agent this client created (not of one passed in). */
   close(): void;
 }
@@ -210,6 +212,9 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
     count: (endpointName, window, pageSize) => guard(count(endpointName, window, pageSize)),
     fetchPage: (request) => guard(fetchPage(request)),
     walkCursor: guardedWalk,
+    get pausedForMs() {
+      return limiter.pausedForMs;
+    },
     close: () => ownAgent?.destroy(),
   };
 }

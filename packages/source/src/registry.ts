@@ -24,6 +24,8 @@ export interface SourceRegistryOptions {
 export interface SourceRegistry {
   /** The source for `service`; ConfigError for an unknown service or a missing required key. */
   sourceFor(service: string): HttpSource;
+  /** The longest time any API's rate limit holds requests back now (0 when none is paused). */
+  pausedForMs(): number;
   /** Closes every source's keep-alive sockets. */
   close(): void;
 }
@@ -93,6 +95,7 @@ export function createSourceRegistry(catalog: ServiceCatalog, options: SourceReg
       sources.set(name, source);
       return source;
     },
+    pausedForMs: () => Math.max(0, ...[...sources.values()].map((source) => source.pausedForMs)),
     close() {
       for (const source of sources.values()) source.close();
       sources.clear();
