@@ -7,7 +7,9 @@ import { failedFigure } from './scenarios/context.js';
 import { runMemory } from './scenarios/memory.js';
 import { runS1, s1Bound } from './scenarios/s1.js';
 import { runS2 } from './scenarios/s2.js';
+import { runRequests } from './scenarios/requests.js';
 import { runS3 } from './scenarios/s3.js';
+import { runS4 } from './scenarios/s4.js';
 import { startEmulator, type Emulator } from './support/emulator.js';
 import { createScratch } from './support/temp.js';
 import { evaluateTargets } from './targets.js';
@@ -16,7 +18,9 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Figure[]>>
   S1: runS1,
   S2: runS2,
   S3: runS3,
+  S4: runS4,
   Memory: runMemory,
+  Requests: runRequests,
 };
 
 /**

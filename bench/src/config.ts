@@ -29,7 +29,14 @@ export interface BenchSizes {
   /** S2 and S3 run each contender `repeats` times, alternating, and keep each one's best run (least disturbed by other load). */
   s2: { pages: number; repeats: number };
   s3: { messages: number; repeats: number };
+  /** The seed's scale: `recordsPerHour` over [start, end), one task per page of 250 (a counting stub answers the count). */
+  s4: { start: string; end: string; recordsPerHour: number; repeats: number };
   memory: { small: number; large: number };
+  /**
+   * Requests per ideal: the mock holds `sales` over the data span; each style copies
+   * [start, end). `styles`: the pagination examples to run, or every one.
+   */
+  requests: { sales: number; start: string; end: string; styles: 'all' | readonly string[] };
   /** Longest any one contender may run before it is killed and reported incomplete. */
   contenderTimeoutMs: number;
 }
@@ -38,7 +45,9 @@ export const FULL: BenchSizes = {
   s1: { pages: 1_000, sequentialPages: 100, pushPages: 300, latencyMs: 100, jitterMs: 20, rateLimit: 100 },
   s2: { pages: 2_000, repeats: 3 },
   s3: { messages: 100_000, repeats: 3 },
+  s4: { start: '2025-01-01T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000, repeats: 3 },
   memory: { small: 200, large: 2_000 },
+  requests: { sales: 100_000, start: '2024-07-01T00:00:00.000Z', end: '2025-07-01T00:00:00.000Z', styles: 'all' },
   contenderTimeoutMs: 240_000,
 };
 
@@ -46,7 +55,15 @@ export const QUICK: BenchSizes = {
   s1: { pages: 40, sequentialPages: 10, pushPages: 40, latencyMs: 100, jitterMs: 20, rateLimit: 100 },
   s2: { pages: 80, repeats: 1 },
   s3: { messages: 2_000, repeats: 1 },
+  s4: { start: '2025-12-31T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000, repeats: 1 },
   memory: { small: 20, large: 200 },
+  requests: {
+    sales: 20_000,
+    start: '2024-07-01T00:00:00.000Z',
+    end: '2024-10-01T00:00:00.000Z',
+    // One of each kind: offset, page numbers, a next link, a cursor in the body.
+    styles: ['pg_offset', 'pg_wp_pages', 'pg_link', 'pg_after'],
+  },
   contenderTimeoutMs: 60_000,
 };
 
@@ -60,5 +77,20 @@ export const PUSH_SUBSCRIPTION = {
   retryPolicy: { minimumBackoff: 1, maximumBackoff: 60 },
 } as const;
 
-/** S3 publishes tasks of a run this big: 100,000 pages of 250 records. */
-export const S3_RECORDS_PER_PAGE = PAGE_SIZE;
+/**
+ * The push load generator (S1 (c) push without the emulator): messages it keeps in
+ * flight, and the push subscription's delivery policy it plays. Twice the worker's
+ * API concurrency, so the worker's own limiter, not the generator, sets the pace.
+ */
+export const PUSH_LOAD = {
+  concurrency: 2 * RETAIL_LIMITS.concurrency,
+  maxAttempts: PUSH_SUBSCRIPTION.maxDeliveryAttempts,
+  minBackoffMs: PUSH_SUBSCRIPTION.retryPolicy.minimumBackoff * 1000,
+  maxBackoffMs: PUSH_SUBSCRIPTION.retryPolicy.maximumBackoff * 1000,
+} as const;
+
+/** Records the S4 window holds. */
+export function s4Records(sizes: BenchSizes): number {
+  const hours = (Date.parse(sizes.s4.end) - Date.parse(sizes.s4.start)) / 3_600_000;
+  return Math.round(hours * sizes.s4.recordsPerHour);
+}

@@ -2,7 +2,7 @@ import type { BenchSizes } from './config.js';
 import type { Machine } from './machine.js';
 import type { Completeness } from './support/landed.js';
 
-export type ScenarioName = 'S1' | 'S2' | 'S3' | 'Memory';
+export type ScenarioName = 'S1' | 'S2' | 'S3' | 'S4' | 'Memory' | 'Requests';
 
 /** One contender's figures. Rates are steady rates: (n - 1) / (last - first completion). */
 export interface Figure {
@@ -20,6 +20,8 @@ export interface Figure {
   /** What `ratio` divides by: the S1 bound, the S2 fetch-only rate, the S3 bare loop. */
   reference?: number;
   ratio?: number;
+  /** A second reference, e.g. S2 (b) against the fetch-only ceiling as well as the minimal connector. */
+  also?: { against: string; reference: number; ratio: number };
   /** rate / the sequential baseline's rate (S1). */
   speedup?: number;
   peakRssMb?: number;
@@ -74,6 +76,7 @@ export function formatTable(report: BenchReport): string {
     'ratio',
     'speedup',
     'peak RSS',
+    'requests',
     '429s',
     'complete',
   ];
@@ -87,6 +90,7 @@ export function formatTable(report: BenchReport): string {
     pct(f.ratio),
     f.speedup === undefined ? '-' : `${num(f.speedup, 1)}x`,
     f.peakRssMb === undefined ? '-' : `${num(f.peakRssMb)} MB`,
+    num(f.requests),
     num(f.http429),
     f.skipped
       ? `skipped: ${f.skipped}`
@@ -97,7 +101,7 @@ export function formatTable(report: BenchReport): string {
           : 'NO',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
+  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
@@ -111,7 +115,14 @@ export function formatTable(report: BenchReport): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
-    `S1 bound ${num(report.s1Bound)} pages/s; "vs" is what "ratio" divides by (S1 bound, S2 fetch-only rate, S3 bare loop, Memory: the 200-page run).`,
+    `S1 bound ${num(report.s1Bound)} pages/s. "vs" is what "ratio" divides by: S1 the bound; S2 the minimal connector (its own row: fetch-only);`,
+    'S3, S4 the bare publish loop; Memory the small run; Requests the ideal request count, ceil(records / page size).',
+    ...report.figures
+      .filter((f) => f.also)
+      .map(
+        (f) =>
+          `${f.scenario} ${f.contender}: ${pct(f.also?.ratio)} of the ${f.also?.against} (${num(f.also?.reference)}/s)`,
+      ),
     'Targets:',
     ...targets,
   ].join('\n');

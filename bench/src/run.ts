@@ -12,7 +12,12 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const report = await runBench(args, (line) => process.stderr.write(`[bench] ${line}\n`));
+  const started = Date.now();
+  const progress = (line: string): void => {
+    const at = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+    process.stderr.write(`[bench ${at}s] ${line}\n`);
+  };
+  const report = await runBench(args, progress);
   const written = writeResults(report, args.outDir ?? DEFAULT_RESULTS_DIR);
   process.stdout.write(`\n${formatTable(report)}\n\n`);
   process.stdout.write(`JSON ${written.json}\n${written.svg ? `SVG  ${written.svg}\n` : ''}`);

@@ -19,6 +19,9 @@ interface BenchJson {
     skipped?: string;
     error?: string;
     completeness?: { expected: number; landed: number; missing: number; duplicates: number };
+    requests?: number;
+    reference?: number;
+    ratio?: number;
   }[];
   targets: { text: string }[];
 }
@@ -39,8 +42,8 @@ describe('bench --quick', () => {
   afterEach(() => cleanup());
 
   it('runs every scenario, lands complete output, and writes well-formed JSON and the S1 chart', async function () {
-    this.timeout(120_000);
-    const run = await runCli(BENCH, ['--quick', '--out-dir', dir], cleanEnv(), 90_000);
+    this.timeout(180_000);
+    const run = await runCli(BENCH, ['--quick', '--out-dir', dir], cleanEnv(), 150_000);
     expect(run.code, `${run.stdout}\n${run.stderr}`).to.equal(0);
     expect(run.stdout).to.contain('Every scenario landed complete output.');
 
@@ -53,16 +56,25 @@ describe('bench --quick', () => {
     expect(report.targets.length).to.be.greaterThan(0);
 
     const scenarios = new Set(report.figures.map((f) => f.scenario));
-    expect([...scenarios]).to.have.members(['S1', 'S2', 'S3', 'Memory']);
+    expect([...scenarios]).to.have.members(['S1', 'S2', 'S3', 'S4', 'Memory', 'Requests']);
     const ids = report.figures.map((f) => f.id);
-    expect(ids).to.include.members(['s1.a', 's1.b', 's1.c-push', 's1.c-pull', 's2.ceiling', 's2.b']);
-    expect(ids).to.include.members(['s3.ceiling', 's3.planner', 'memory.small', 'memory.large']);
+    expect(ids).to.include.members(['s1.a', 's1.b', 's1.c-push-load', 's1.c-push', 's1.c-pull']);
+    expect(ids).to.include.members(['s2.ceiling', 's2.minimal', 's2.b', 's3.ceiling', 's3.planner']);
+    expect(ids).to.include.members(['s4.ceiling', 's4.planner', 'memory.small', 'memory.large']);
+    // Requests per ideal: offset, page numbers, a next link, a cursor in the body.
+    expect(ids).to.include.members([
+      'requests.pg_offset',
+      'requests.pg_wp_pages',
+      'requests.pg_link',
+      'requests.pg_after',
+    ]);
 
     for (const figure of report.figures) {
       if (figure.skipped) {
         // Only the emulator scenarios may be skipped, and never in CI.
         expect(process.env.CI, `${figure.contender}: ${figure.skipped}`).not.to.equal('true');
-        expect(figure.id).to.match(/^(s1\.c-|s3\.)/);
+        expect(figure.id).to.match(/^(s1\.c-push|s1\.c-pull|s3\.|s4\.)/);
+        expect(figure.id).not.to.equal('s1.c-push-load');
         continue;
       }
       expect(figure.error, figure.contender).to.equal(undefined);
@@ -74,6 +86,22 @@ describe('bench --quick', () => {
         expect(c.landed, figure.contender).to.equal(c.expected);
       }
     }
+
+    // Requests per ideal: the API saw at least the ideal count of requests, and the ratio says how many.
+    for (const figure of report.figures.filter((f) => f.scenario === 'Requests')) {
+      expect(figure.reference, figure.contender).to.be.greaterThan(0);
+      expect(figure.requests, figure.contender).to.be.at.least(figure.reference!);
+      expect(figure.ratio, figure.contender).to.be.closeTo(figure.requests! / figure.reference!, 1e-9);
+    }
+    const texts = report.targets.map((t) => t.text);
+    expect(texts).to.include.members([
+      'S1 (c) push worker, load generator >= 90% of the bound',
+      'S2 (b) >= 80% of the minimal connector',
+      'S2 (b) >= 30% of the fetch-only client',
+      'S4 planner >= 90% of the bare loop',
+      'S4 planner peak RSS < 200 MB',
+      "Every scenario's output complete by ids",
+    ]);
 
     const svg = files.find((f) => /^quick-\d{8}T\d{6}Z-s1\.svg$/.test(f));
     expect(svg, files.join(', ')).to.be.a('string');

@@ -1,22 +1,22 @@
 /**
- * S3, the planner at scale: the real planRun with the real PubSubPublisher, against a
- * source whose count answers `messages × 250` records (a 25M-record window for
- * 100,000 pages). Times planRun from its call until every task is confirmed.
+ * S3 and S4, the planner at scale: the real planRun with the real PubSubPublisher,
+ * against a source whose count answers `records` (S3: 25M records, 100,000 pages;
+ * S4: a year at 6,000 records an hour, ~210,000 pages). Times planRun from its call
+ * until every task is confirmed.
  *
- * argv[2]: JSON { projectId, emulatorHost, topic, sink, messages, start, end }. Prints one JSON line.
+ * argv[2]: JSON { projectId, emulatorHost, topic, sink, records, start, end }. Prints one JSON line.
  */
 import { loadServices, silentLog, type Source } from '@rdc/contracts';
 import { planRun } from '@rdc/core';
 import { PubSubPublisher } from '@rdc/queues';
 import { FileSink } from '@rdc/sinks';
-import { S3_RECORDS_PER_PAGE } from '../config.js';
 
 interface Args {
   projectId: string;
   emulatorHost: string;
   topic: string;
   sink: string;
-  messages: number;
+  records: number;
   start: string;
   end: string;
 }
@@ -52,7 +52,7 @@ async function run(): Promise<void> {
       },
       {
         catalog: loadServices(),
-        source: countingSource(args.messages * S3_RECORDS_PER_PAGE),
+        source: countingSource(args.records),
         sink: new FileSink(args.sink),
         publisher,
         log: silentLog,

@@ -6,6 +6,7 @@ import { CHILDREN } from '../support/paths.js';
 import { failedFigure, pageFigure, skippedFigure, windowWithPages, type ScenarioContext } from './context.js';
 import { runEmbedded } from './embedded.js';
 import { runPubSub } from './pubsub.js';
+import { runPushLoad } from './push-load.js';
 
 /** S1's bound in pages/s: the API's rate limit, or what the client's concurrency allows at the mean latency. */
 export function s1Bound(ctx: Pick<ScenarioContext, 'sizes'>): number {
@@ -39,8 +40,9 @@ async function sequential(ctx: ScenarioContext, mock: MockProcess, expected: rea
 
 /**
  * S1, latency- and rate-bound: the API answers in latency ± jitter and admits
- * `rateLimit` requests/s. Sequential baseline, embedded fan-out, and the Pub/Sub
- * path (push, as deployed; and pull, which the emulator does not cap).
+ * `rateLimit` requests/s. Sequential baseline, embedded fan-out, the push worker
+ * driven by a load generator playing Pub/Sub, and the Pub/Sub path through the
+ * emulator (push, which the emulator caps at 2 in flight; and pull, which it does not).
  */
 export async function runS1(ctx: ScenarioContext): Promise<Figure[]> {
   const { pages, latencyMs, jitterMs, rateLimit } = ctx.sizes.s1;
@@ -67,13 +69,17 @@ export async function runS1(ctx: ScenarioContext): Promise<Figure[]> {
     await attempt('s1.b', '(b) embedded fan-out', () =>
       runEmbedded(ctx, { scenario: 'S1', id: 's1.b', contender: '(b) embedded fan-out', mock, window, expected }),
     );
+    const loadContender = '(c) push worker, load generator';
+    await attempt('s1.c-push-load', loadContender, () =>
+      runPushLoad(ctx, { id: 's1.c-push-load', contender: loadContender, mock, window, expected }),
+    );
     const emulator = await ctx.emulator();
     const pubsub = [
       {
         id: 's1.c-push',
-        contender: '(c) Pub/Sub push',
+        contender: '(c) push via the emulator',
         mode: 'push' as const,
-        note: 'the emulator pushes from 2 loops per subscription, one message each: at most 2 pages in flight',
+        note: "the emulator's cap, not the worker's: it pushes from 2 loops per subscription, one message each, so at most 2 pages are in flight",
       },
       {
         id: 's1.c-pull',

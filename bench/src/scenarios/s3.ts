@@ -1,18 +1,27 @@
 import { createPubSub, ensureTopic } from '@rdc/queues';
-import { DATA_END, DATA_START } from '../config.js';
-import type { Figure } from '../report.js';
+import { DATA_END, DATA_START, PAGE_SIZE } from '../config.js';
+import type { Figure, ScenarioName } from '../report.js';
 import { childEnv, lastJsonLine, runNode } from '../support/child.js';
 import type { Emulator } from '../support/emulator.js';
 import { CHILDREN } from '../support/paths.js';
 import { bestOf, failedFigure, skippedFigure, type ScenarioContext } from './context.js';
 import { uniqueName } from './pubsub.js';
 
-interface Contender {
+export interface Contender {
   id: string;
   contender: string;
   script: string;
   note: string;
   nodeArgs?: string[];
+}
+
+/** What a publishing scenario plans: a window holding `records`, one task per page of 250. */
+export interface PublishScale {
+  scenario: ScenarioName;
+  records: number;
+  start: string;
+  end: string;
+  repeats: number;
 }
 
 const CEILING: Contender = {
@@ -42,22 +51,27 @@ const PLANNER_CAPPED: Contender = {
  * only takes the messages in: the figure is the publishing side's, not the
  * emulator's message store (with a subscription both contenders drop to ~30k msg/s).
  */
-async function publishRun(ctx: ScenarioContext, emulator: Emulator, who: Contender): Promise<Figure> {
-  const messages = ctx.sizes.s3.messages;
+async function publishRun(
+  ctx: ScenarioContext,
+  emulator: Emulator,
+  scale: PublishScale,
+  who: Contender,
+): Promise<Figure> {
+  const messages = Math.ceil(scale.records / PAGE_SIZE);
   const projectId = uniqueName('rdc-bench');
   const pubsub = createPubSub({ projectId, apiEndpoint: emulator.host });
-  const topic = uniqueName('rdc-bench-s3');
+  const topic = uniqueName(`rdc-bench-${scale.scenario.toLowerCase()}`);
   try {
     await ensureTopic(pubsub, topic);
-    ctx.progress(`S3 ${who.contender}: ${messages.toLocaleString('en-US')} messages`);
+    ctx.progress(`${scale.scenario} ${who.contender}: ${messages.toLocaleString('en-US')} messages`);
     const args = {
       projectId,
       emulatorHost: emulator.host,
       topic,
       sink: ctx.scratch.folder(who.id.replace(/\W/g, '-')),
-      messages,
-      start: DATA_START,
-      end: DATA_END,
+      records: scale.records,
+      start: scale.start,
+      end: scale.end,
     };
     const result = await runNode(who.script, [JSON.stringify(args)], {
       env: childEnv({}),
@@ -68,7 +82,7 @@ async function publishRun(ctx: ScenarioContext, emulator: Emulator, who: Contend
     const out = lastJsonLine<{ published: number; seconds: number }>(result, who.contender);
     const rate = out.published / out.seconds;
     return {
-      scenario: 'S3',
+      scenario: scale.scenario,
       id: who.id,
       contender: who.contender,
       unit: 'messages',
@@ -88,35 +102,44 @@ async function publishRun(ctx: ScenarioContext, emulator: Emulator, who: Contend
   }
 }
 
-/** S3, planner scale: 100,000 page tasks to the emulator, against a bare publish loop. */
-export async function runS3(ctx: ScenarioContext): Promise<Figure[]> {
+/**
+ * Runs each contender `repeats` times, alternating, keeps each one's best run, and
+ * sets every other contender's ratio to the first one's (the ceiling's) rate.
+ */
+export async function publishScenario(
+  ctx: ScenarioContext,
+  scale: PublishScale,
+  contenders: Contender[],
+): Promise<Figure[]> {
   const emulator = await ctx.emulator();
   if ('missing' in emulator) {
-    return [CEILING, PLANNER, PLANNER_CAPPED].map((c) => ({
-      ...skippedFigure('S3', c.id, c.contender, emulator.missing),
+    return contenders.map((c) => ({
+      ...skippedFigure(scale.scenario, c.id, c.contender, emulator.missing),
       unit: 'messages',
     }));
   }
-  const runs = new Map<Contender, Figure[]>([
-    [CEILING, []],
-    [PLANNER, []],
-    [PLANNER_CAPPED, []],
-  ]);
-  for (let i = 0; i < ctx.sizes.s3.repeats; i++) {
+  const runs = new Map<Contender, Figure[]>(contenders.map((c) => [c, []]));
+  for (let i = 0; i < scale.repeats; i++) {
     for (const [who, done] of runs) {
       try {
-        done.push(await publishRun(ctx, emulator, who));
+        done.push(await publishRun(ctx, emulator, scale, who));
       } catch (error) {
-        done.push({ ...failedFigure('S3', who.id, who.contender, error), unit: 'messages' });
+        done.push({ ...failedFigure(scale.scenario, who.id, who.contender, error), unit: 'messages' });
       }
     }
   }
-  const figures = [...runs.values()].map(bestOf);
-  const reference = figures.find((f) => f.id === CEILING.id)?.rate;
-  for (const planner of figures.filter((f) => f.id !== CEILING.id)) {
-    if (planner.rate === undefined || reference === undefined) continue;
-    planner.reference = reference;
-    planner.ratio = planner.rate / reference;
+  const [ceiling, ...others] = [...runs.values()].map(bestOf);
+  for (const other of others) {
+    if (other.rate === undefined || ceiling?.rate === undefined) continue;
+    other.reference = ceiling.rate;
+    other.ratio = other.rate / ceiling.rate;
   }
-  return figures;
+  return ceiling ? [ceiling, ...others] : others;
+}
+
+/** S3, planner scale: 100,000 page tasks to the emulator, against a bare publish loop. */
+export function runS3(ctx: ScenarioContext): Promise<Figure[]> {
+  const { messages, repeats } = ctx.sizes.s3;
+  const scale = { scenario: 'S3' as const, records: messages * PAGE_SIZE, start: DATA_START, end: DATA_END, repeats };
+  return publishScenario(ctx, scale, [CEILING, PLANNER, PLANNER_CAPPED]);
 }

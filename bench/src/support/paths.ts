@@ -18,9 +18,14 @@ export const CHILDREN = {
   mockApi: dist('bench/dist/children/mock-api.js'),
   sequential: dist('bench/dist/children/sequential.js'),
   fetchOnly: dist('bench/dist/children/fetch-only.js'),
+  minimalConnector: dist('bench/dist/children/minimal-connector.js'),
+  pushLoad: dist('bench/dist/children/push-load.js'),
   planPublish: dist('bench/dist/children/plan-publish.js'),
   publishCeiling: dist('bench/dist/children/publish-ceiling.js'),
 } as const;
+
+/** The pagination examples (one service per style) the end-to-end pagination test also runs. */
+export const PAGINATION_CONFIG_DIR = dist('test/fixtures/pagination');
 
 export const RSS_HOOK = dist('bench/dist/support/rss-hook.js');
 export const DEFAULT_RESULTS_DIR = dist('bench/results');
