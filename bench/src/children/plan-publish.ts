@@ -6,10 +6,11 @@
  *
  * argv[2]: JSON { projectId, emulatorHost, topic, sink, records, start, end }. Prints one JSON line.
  */
-import { loadServices, silentLog, type Source } from '@rdc/contracts';
+import { loadServices, silentLog, type ServiceCatalog, type Source } from '@rdc/contracts';
 import { planRun } from '@rdc/core';
 import { PubSubPublisher } from '@rdc/queues';
 import { FileSink } from '@rdc/sinks';
+import { PAGE_SIZE } from '../config.js';
 
 interface Args {
   projectId: string;
@@ -32,8 +33,23 @@ function countingSource(records: number): Source {
   };
 }
 
+/**
+ * The shipped catalog, with the retail service's `limits.maxPagesPerRun` raised to
+ * this run's pages when the run is bigger (S4's year is 210,240 pages), as a
+ * deployment that plans such a backfill would set it in its config.
+ */
+function catalogFor(pages: number): ServiceCatalog {
+  const catalog = loadServices();
+  const retail = catalog.services.get('retail');
+  if (!retail || retail.limits.maxPagesPerRun >= pages) return catalog;
+  const services = new Map(catalog.services);
+  services.set('retail', { ...retail, limits: { ...retail.limits, maxPagesPerRun: pages } });
+  return { ...catalog, services };
+}
+
 async function run(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+  const catalog = catalogFor(Math.ceil(args.records / PAGE_SIZE));
   const publisher = new PubSubPublisher({
     projectId: args.projectId,
     topic: args.topic,
@@ -51,7 +67,7 @@ async function run(): Promise<void> {
         endGranularityMs: 3_600_000,
       },
       {
-        catalog: loadServices(),
+        catalog,
         source: countingSource(args.records),
         sink: new FileSink(args.sink),
         publisher,
