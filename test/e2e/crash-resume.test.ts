@@ -36,7 +36,7 @@ describe('crash and resume (SIGKILL the local runner, then --resume)', function 
     expect(landedBeforeKill).to.be.at.least(8);
 
     const runId = filesIn(dir)
-      .map((f) => /run=([^/]+)\/_manifest\.json$/.exec(f)?.[1])
+      .map((f) => /run=([^/]+)\/manifest\.json$/.exec(f)?.[1])
       .find(Boolean)!;
     expect(runId).to.equal('retail.sales.20240701T000000Z-20250101T000000Z');
 
@@ -65,7 +65,7 @@ describe('crash and resume (SIGKILL the local runner, then --resume)', function 
     const landed = idsInFolder(dir);
     expect(landed).to.have.length(expected.length);
     expect(landed).to.deep.equal(expected);
-    expect(existsSync(`${dir}/retail/sales/dt=2024-07-01/run=${runId}/_SUCCESS`)).to.equal(true);
+    expect(existsSync(`${dir}/_rdc/runs/retail/sales/run=${runId}/_SUCCESS`)).to.equal(true);
 
     const after = await runCli(APPS.local, ['status', 'retail/sales', 'latest', '--sink', dir], env);
     expect(after.code).to.equal(0);

@@ -61,7 +61,7 @@ describe('incremental runs without --start_date', function () {
   }
 
   function watermark(service: string): { end: string; runId: string } {
-    return JSON.parse(readFileSync(join(dir, `_state/${service}/sales/watermark.json`), 'utf8')) as {
+    return JSON.parse(readFileSync(join(dir, `_rdc/state/${service}/sales/watermark.json`), 'utf8')) as {
       end: string;
       runId: string;
     };
@@ -91,7 +91,7 @@ describe('incremental runs without --start_date', function () {
     const first = summaryOf(await local('inc_offset', capped, ['--end_date', MID]), 1);
     expect(first.complete).to.equal(false);
     expect(first.deadLettered.length).to.be.greaterThan(0);
-    expect(existsSync(join(dir, '_state/inc_offset/sales/watermark.json'))).to.equal(false);
+    expect(existsSync(join(dir, '_rdc/state/inc_offset/sales/watermark.json'))).to.equal(false);
 
     const retail = await api();
     const planner = await runCli(
@@ -117,7 +117,7 @@ describe('incremental runs without --start_date', function () {
     expect(message).to.include(`Run ${first.runId}`).and.include('is not complete');
     expect(message).to.include(`npm run status -- ${first.runId}`).and.include(`--resume ${first.runId}`);
     expect(
-      filesIn(dir).filter((f) => f.endsWith('/_manifest.json')),
+      filesIn(dir).filter((f) => f.endsWith('/manifest.json')),
       'nothing planned',
     ).to.have.length(1);
 

@@ -43,7 +43,7 @@ describe('embedded run through the real CLI (npm start)', function () {
         expect(summary.pages).to.equal(Math.ceil(expected.length / 250));
         expect(summary.records).to.equal(expected.length);
         expect(filesIn(dir).filter((f) => f.endsWith('_SUCCESS'))).to.have.length(1);
-        expect(filesIn(dir).filter((f) => f.endsWith('_manifest.json'))).to.have.length(1);
+        expect(filesIn(dir).filter((f) => f.endsWith('/manifest.json'))).to.have.length(1);
       } finally {
         cleanup();
       }
@@ -64,7 +64,7 @@ describe('embedded run through the real CLI (npm start)', function () {
       expect(result.stdout).to.match(/pages\s+\d+\/\d+ landed/);
       expect(result.stdout).to.match(/records\s+[\d,]+/);
       expect(result.stdout).to.match(/seconds\s+[\d.]+/);
-      expect(result.stdout).to.include(`file://${dir}/retail/sales/dt=2024-07-01/run=`);
+      expect(result.stdout).to.include(`file://${dir}/retail/sales/`);
       const landed = idsInFolder(dir);
       // The bundled API's default data puts about 100 pages of sales in this window.
       expect(landed.length).to.be.within(90 * 250, 110 * 250);

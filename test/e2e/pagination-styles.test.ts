@@ -89,7 +89,7 @@ const CASES: Case[] = [
 ];
 
 function manifestOf(dir: string): Record<string, unknown> {
-  const file = filesIn(dir).find((f) => f.endsWith('/_manifest.json'));
+  const file = filesIn(dir).find((f) => f.endsWith('/manifest.json'));
   expect(file, 'a manifest').to.be.a('string');
   return JSON.parse(readFileSync(join(dir, file!), 'utf8')) as Record<string, unknown>;
 }
@@ -139,16 +139,16 @@ describe('every pagination style, end to end through the local CLI', function ()
         expect(summary.records).to.equal(expected.length);
         const files = filesIn(dir);
         expect(files.filter((f) => f.endsWith('/_SUCCESS'))).to.have.length(1);
-        expect(files.filter((f) => f.startsWith('_deadletter/'))).to.deep.equal([]);
+        expect(files.filter((f) => f.startsWith('_rdc/deadletter/'))).to.deep.equal([]);
         const manifest = manifestOf(dir);
         if (c.plan === 'slices') {
           expect(manifest.plan).to.equal('slices');
           expect(summary.landedSlices).to.equal(summary.slices).and.to.equal(manifest.sliceCount);
-          expect(files.filter((f) => /\/_slice-\d{6}\.json$/.test(f))).to.have.length(summary.slices!);
-          expect(files.filter((f) => /\/page-s\d{6}-\d{6}\.ndjson$/.test(f))).to.have.length(summary.pages);
+          expect(files.filter((f) => /\/slices\/slice-\d{6}\.json$/.test(f))).to.have.length(summary.slices!);
+          expect(files.filter((f) => /\/pages\/page-s\d{6}-\d{6}\.json$/.test(f))).to.have.length(summary.pages);
         } else {
           expect(summary.pages).to.equal(Math.ceil(expected.length / 100));
-          expect(files.filter((f) => /\/page-\d{6}\.ndjson$/.test(f))).to.have.length(summary.pages);
+          expect(files.filter((f) => /\/pages\/page-\d{6}\.json$/.test(f))).to.have.length(summary.pages);
         }
       } finally {
         cleanup();
@@ -175,7 +175,7 @@ describe('every pagination style, end to end through the local CLI', function ()
       expect(manifest.slices[0]!.start).to.equal(`${START}T00:00:00.000Z`);
       expect(manifest.slices.at(-1)!.end).to.equal('2024-10-01T00:00:00.000Z');
       manifest.slices.slice(1).forEach((s, i) => expect(s.start).to.equal(manifest.slices[i]!.end));
-      const pageFiles = filesIn(dir).filter((f) => /\/page-s\d{6}-\d{6}\.ndjson$/.test(f));
+      const pageFiles = filesIn(dir).filter((f) => /\/pages\/page-s\d{6}-\d{6}\.json$/.test(f));
       expect(pageFiles).to.have.length(manifest.pages);
       // No request went deeper than the cap: the API would have answered 400.
       expect(api.stats.byStatus[400] ?? 0).to.equal(0);

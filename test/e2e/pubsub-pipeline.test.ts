@@ -54,7 +54,7 @@ describeWithEmulator('Pub/Sub pipeline: planner → emulator → worker → fold
   });
 
   const expectedIds = () => api.idsInWindow('sales', new Date(START), new Date(END));
-  const successPath = () => `${dir}/retail/sales/dt=2024-07-01/run=${RUN_ID}/_SUCCESS`;
+  const successPath = () => `${dir}/_rdc/runs/retail/sales/run=${RUN_ID}/_SUCCESS`;
 
   function workerEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     return cleanEnv({
@@ -115,7 +115,7 @@ describeWithEmulator('Pub/Sub pipeline: planner → emulator → worker → fold
     const landed = idsInFolder(dir);
     expect(landed).to.have.length(expected.length);
     expect(landed).to.deep.equal(expected);
-    expect(filesIn(dir).filter((f) => f.startsWith('_deadletter/'))).to.deep.equal([]);
+    expect(filesIn(dir).filter((f) => f.startsWith('_rdc/deadletter/'))).to.deep.equal([]);
   }
 
   it('push: every page of a 50-page run lands exactly once', async function () {

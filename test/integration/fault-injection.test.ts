@@ -127,8 +127,8 @@ describe('fault injection: ≥ 100 pages through a faulty API and a faulty bucke
     expect(injected).to.be.greaterThan(5);
     const failedUploads = gcs.requests.filter((r) => r.kind === 'upload' && r.status === 503).length;
     expect(failedUploads).to.equal(injected);
-    const pageObjects = [...gcs.objects.keys()].filter((k) => k.endsWith('.ndjson'));
-    expect(pageObjects).to.have.length(run.manifest.pages);
+    const pageRecords = [...gcs.objects.keys()].filter((k) => /\/pages\/page-\d+\.json$/.test(k));
+    expect(pageRecords).to.have.length(run.manifest.pages);
   });
 
   it('slow responses time out and are retried: every record lands once', async () => {
@@ -157,9 +157,9 @@ describe('fault injection: ≥ 100 pages through a faulty API and a faulty bucke
 
     expect(run.complete).to.equal(false);
     expect(run.deadLettered).to.equal(1);
-    const dead = [...gcs.objects.keys()].filter((k) => k.includes('/_deadletter/'));
+    const dead = [...gcs.objects.keys()].filter((k) => k.includes('/_rdc/deadletter/'));
     expect(dead).to.have.length(1);
-    expect(dead[0]).to.match(/_deadletter\/retail\/sales\/run=[^/]+\/page-000007\.json$/);
+    expect(dead[0]).to.match(/_rdc\/deadletter\/retail\/sales\/run=[^/]+\/page-000007\.json$/);
     const record = JSON.parse(gcs.objects.get(dead[0]!)!.data.toString('utf8')) as { error: { message: string } };
     expect(record.error.message).to.include('gs://').and.include('page-000007');
     expect([...gcs.objects.keys()].some((k) => k.endsWith('/_SUCCESS'))).to.equal(false);

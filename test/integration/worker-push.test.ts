@@ -71,7 +71,8 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
     await startServer();
     const res = await post(url, envelopeFor(tasks[0]!));
     expect(res.status).to.equal(204);
-    expect(filesIn(dir).filter((f) => f.endsWith('page-000001.ndjson'))).to.have.length(1);
+    expect(filesIn(dir).filter((f) => f.endsWith('/pages/page-000001.json'))).to.have.length(1);
+    expect(filesIn(dir).filter((f) => f.endsWith('page-000001.ndjson'))).to.have.length.greaterThan(0);
     const health = await fetch(`${url}healthz`);
     expect(health.status).to.equal(200);
   });
@@ -92,7 +93,7 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
     const envelope = envelopeFor(tasks[1]!);
     const [a, b] = await Promise.all([post(url, envelope), post(url, envelope)]);
     expect([a.status, b.status]).to.deep.equal([204, 204]);
-    const pages = filesIn(dir).filter((f) => /page-\d+\.ndjson$/.test(f));
+    const pages = filesIn(dir).filter((f) => /\/pages\/page-\d+\.json$/.test(f));
     expect(pages).to.have.length(1);
     expect(idsInFolder(dir)).to.have.length(expectedRecords(tasks[1]!));
   });
@@ -122,14 +123,14 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
       ['a body that is not JSON', () => 'hello', 400],
     ];
     for (const [what, body, status] of cases) {
-      it(`${what}: answers ${status} and leaves nothing outside _deadletter/`, async () => {
+      it(`${what}: answers ${status} and leaves nothing outside _rdc/deadletter/`, async () => {
         await startServer();
         const before = filesIn(dir);
         const res = await post(url, body());
         expect(res.status).to.equal(status);
         const added = filesIn(dir).filter((f) => !before.includes(f));
         expect(
-          added.every((f) => f.startsWith('_deadletter/_malformed/')),
+          added.every((f) => f.startsWith('_rdc/deadletter/_malformed/')),
           added.join(', '),
         ).to.equal(true);
         expect(added).to.have.length(status === 204 ? 1 : 0);
@@ -143,9 +144,9 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
       const res = await post(url, envelopeFor(forged));
       expect(res.status).to.equal(204);
       expect(filesIn(dir).filter((f) => f.endsWith('.ndjson'))).to.deep.equal([]);
-      const dead = filesIn(dir).filter((f) => f.startsWith('_deadletter/'));
+      const dead = filesIn(dir).filter((f) => f.startsWith('_rdc/deadletter/'));
       expect(dead).to.have.length(1);
-      expect(dead[0]).to.match(/^_deadletter\/retail\/customers\/run=[^/]+\/page-000001\.json$/);
+      expect(dead[0]).to.match(/^_rdc\/deadletter\/retail\/customers\/run=[^/]+\/page-000001\.json$/);
       expect(api.stats.requests).to.equal(0);
     });
 
@@ -205,7 +206,9 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
         api.resetStats();
         const res = await post(url, envelopeFor(tasks[0]!), headers());
         expect(res.status).to.equal(status);
-        expect(filesIn(dir).filter((f) => !f.endsWith('_manifest.json') && !f.startsWith('_state/'))).to.deep.equal([]);
+        expect(filesIn(dir).filter((f) => !f.endsWith('/manifest.json') && !f.startsWith('_rdc/state/'))).to.deep.equal(
+          [],
+        );
         expect(api.stats.requests).to.equal(0);
       });
     }

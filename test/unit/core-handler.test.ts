@@ -10,7 +10,16 @@ import {
   type Delivery,
   type PageTask,
 } from '@rdc/contracts';
-import { decideOutcome, handlePageTask, makeRunId, pageKey, processDelivery } from '@rdc/core';
+import {
+  dataKey,
+  decideOutcome,
+  handlePageTask,
+  makeRunId,
+  pageRecordKey,
+  pageStem,
+  processDelivery,
+  readPageRecord,
+} from '@rdc/core';
 import { FakeSource, makeRecords, MemorySink } from '../support/fakes.js';
 
 export const fixtureConfigDir = join(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/services');
@@ -46,7 +55,9 @@ describe('page handler', () => {
     const { deps, sink } = setup();
     const result = await handlePageTask(task(3), deps);
     expect(result).to.include({ outcome: 'landed', records: 5 });
-    const stored = sink.objects.get(result.key)!;
+    const record = (await readPageRecord(sink, result.key))!;
+    expect(record.parts.map((p) => p.dt)).to.deep.equal(['2024-07-01']);
+    const stored = sink.objects.get(record.parts[0]!.key)!;
     const lines = stored.body.toString('utf8').trimEnd().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).to.deep.equal([
       'rec_000021',
@@ -65,7 +76,7 @@ describe('page handler', () => {
     const again = await handlePageTask(task(1), deps);
     expect(again.outcome).to.equal('already-landed');
     expect(source.calls).to.have.length(1);
-    expect(sink.writes).to.equal(1);
+    expect(sink.writes).to.equal(2); // the page's one part, then its page record
   });
 
   it('refuses a short page instead of writing it, naming run, page and counts', async () => {
@@ -180,7 +191,7 @@ describe('outcome policy', () => {
     });
     expect(last).to.include({ ack: 'ack', decision: 'dead-letter' });
     const record = JSON.parse(
-      sink.objects.get(`_deadletter/shop/orders/run=${runId}/page-000001.json`)!.body.toString('utf8'),
+      sink.objects.get(`_rdc/deadletter/shop/orders/run=${runId}/page-000001.json`)!.body.toString('utf8'),
     ) as {
       task: PageTask;
       deliveryAttempt: number;
@@ -189,10 +200,10 @@ describe('outcome policy', () => {
     expect(record.task.page).to.equal(1);
     expect(record.deliveryAttempt).to.equal(3);
     expect(record.error.message).to.include('9 records');
-    expect([...sink.objects.keys()].every((k) => k.startsWith('_deadletter/'))).to.equal(true);
+    expect([...sink.objects.keys()].every((k) => k.startsWith('_rdc/deadletter/'))).to.equal(true);
   });
 
-  it('dead-letters a poison message at once, under _deadletter/ only', async () => {
+  it('dead-letters a poison message at once, under _rdc/deadletter/ only', async () => {
     const { sink } = setup();
     const out = await processDelivery(delivery(Buffer.from('{"v":1,"kind":"page"}')), {
       handle: () => expect.fail('handled a malformed task'),
@@ -202,7 +213,7 @@ describe('outcome policy', () => {
     });
     expect(out).to.include({ ack: 'ack', decision: 'dead-letter' });
     expect([...sink.objects.keys()]).to.have.length(1);
-    expect([...sink.objects.keys()][0]).to.match(/^_deadletter\/_malformed\/[0-9a-f]{32}\.json$/);
+    expect([...sink.objects.keys()][0]).to.match(/^_rdc\/deadletter\/_malformed\/[0-9a-f]{32}\.json$/);
   });
 
   it('keeps the message when the dead-letter record cannot be written', async () => {
@@ -218,8 +229,10 @@ describe('outcome policy', () => {
   });
 
   it('a landed page key is the one the naming module gives', async () => {
-    const { deps } = setup();
+    const { deps, sink } = setup();
     const result = await handlePageTask(task(2), deps);
-    expect(result.key).to.equal(pageKey({ service: 'shop', endpoint: 'orders', runId, window }, 2));
+    const run = { service: 'shop', endpoint: 'orders', runId, window };
+    expect(result.key).to.equal(pageRecordKey(run, pageStem(2)));
+    expect(sink.objects.has(dataKey(run, '2024-07-01', pageStem(2)))).to.equal(true);
   });
 });

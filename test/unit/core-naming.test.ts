@@ -1,6 +1,17 @@
 import { expect } from 'chai';
 import { PermanentError, RUN_ID_PATTERN } from '@rdc/contracts';
-import { deadLetterKey, makeRunId, manifestKey, pageKey, parseRunId, successKey } from '@rdc/core';
+import {
+  dataKey,
+  deadLetterKey,
+  makeRunId,
+  manifestKey,
+  pageRecordKey,
+  pageStem,
+  parseRunId,
+  slicePageStem,
+  stateKey,
+  successKey,
+} from '@rdc/core';
 
 const window = { start: new Date('2024-07-01T00:00:00Z'), end: new Date('2024-11-27T05:00:00Z') };
 
@@ -34,23 +45,32 @@ describe('object naming', () => {
     }
   });
 
-  it('lays out pages under Hive-style dt= and run= folders, the same on every re-plan', () => {
+  it('lays out data under Hive-style dt= and run= folders only, the same on every re-plan', () => {
     const run = { service: 'retail', endpoint: 'sales', runId: makeRunId('retail', 'sales', window), window };
-    expect(pageKey(run, 1)).to.equal(
-      'retail/sales/dt=2024-07-01/run=retail.sales.20240701T000000Z-20241127T050000Z/page-000001.ndjson',
+    expect(dataKey(run, '2024-07-02', pageStem(1))).to.equal(
+      'retail/sales/dt=2024-07-02/run=retail.sales.20240701T000000Z-20241127T050000Z/page-000001.ndjson',
     );
-    expect(pageKey(run, 120, true)).to.match(/\/page-000120\.ndjson\.gz$/);
-    expect(pageKey({ ...run, window: { ...window } }, 7)).to.equal(pageKey(run, 7));
-    expect(manifestKey(run)).to.match(/\/run=[^/]+\/_manifest\.json$/);
-    expect(successKey(run)).to.match(/\/run=[^/]+\/_SUCCESS$/);
+    expect(dataKey(run, '2024-07-02', pageStem(120), true)).to.match(/\/page-000120\.ndjson\.gz$/);
+    expect(dataKey(run, '2024-07-02', slicePageStem(3, 1))).to.match(/\/page-s000003-000001\.ndjson$/);
+    const replanned = { ...run, window: { ...window } };
+    expect(dataKey(replanned, '2024-07-02', pageStem(7))).to.equal(dataKey(run, '2024-07-02', pageStem(7)));
+  });
+
+  it('keeps every bookkeeping object under _rdc/, outside the table folder', () => {
+    const run = { service: 'retail', endpoint: 'sales', runId: makeRunId('retail', 'sales', window), window };
+    const folder = `_rdc/runs/retail/sales/run=${run.runId}/`;
+    expect(manifestKey(run)).to.equal(`${folder}manifest.json`);
+    expect(successKey(run)).to.equal(`${folder}_SUCCESS`);
+    expect(pageRecordKey(run, pageStem(3))).to.equal(`${folder}pages/page-000003.json`);
     expect(deadLetterKey(run, 3)).to.equal(
-      '_deadletter/retail/sales/run=retail.sales.20240701T000000Z-20241127T050000Z/page-000003.json',
+      '_rdc/deadletter/retail/sales/run=retail.sales.20240701T000000Z-20241127T050000Z/page-000003.json',
     );
+    expect(stateKey('retail', 'sales', 'watermark.json')).to.equal('_rdc/state/retail/sales/watermark.json');
   });
 
   it('sorts page files in page order', () => {
     const run = { service: 'retail', endpoint: 'sales', runId: makeRunId('retail', 'sales', window), window };
-    const keys = [10, 2, 100, 1].map((p) => pageKey(run, p));
-    expect([...keys].sort()).to.deep.equal([1, 2, 10, 100].map((p) => pageKey(run, p)));
+    const keys = [10, 2, 100, 1].map((p) => dataKey(run, '2024-07-01', pageStem(p)));
+    expect([...keys].sort()).to.deep.equal([1, 2, 10, 100].map((p) => dataKey(run, '2024-07-01', pageStem(p))));
   });
 });

@@ -37,7 +37,7 @@ describe('overlapping windows', () => {
       .to.include(first.manifest.runId)
       .and.include('--allow-overlap');
     expect(deps.publisher.tasks).to.have.length(published);
-    const manifests = [...deps.sink.objects.keys()].filter((k) => k.endsWith('_manifest.json'));
+    const manifests = [...deps.sink.objects.keys()].filter((k) => k.endsWith('/manifest.json'));
     expect(manifests).to.have.length(1);
   });
 

@@ -39,7 +39,7 @@ describe('planner', () => {
     expect(publisher.tasks.map((t) => (t as PageTask).page)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(publisher.tasks.every((t) => t.window.end === '2024-07-02T00:00:00.000Z')).to.equal(true);
     expect(publisher.flushed).to.equal(1);
-    expect([...sink.objects.keys()].some((k) => k.endsWith('/_manifest.json'))).to.equal(true);
+    expect([...sink.objects.keys()].some((k) => k.endsWith('/manifest.json'))).to.equal(true);
   });
 
   it('plans zero pages for an empty window and still records the run', async () => {

@@ -106,9 +106,11 @@ describe('slice plans (cursor pagination)', () => {
     const { manifest } = await plan();
     for (const task of publisher.tasks) await handleTask(task, handlerDeps);
     expect(keys(sink, /\/page-s000001-00000[1-3]\.ndjson$/)).to.have.length(3);
-    expect(keys(sink, /\/_slice-00000[1-4]\.json$/)).to.have.length(4);
+    expect(keys(sink, /\/slices\/slice-00000[1-4]\.json$/)).to.have.length(4);
     expect(idsIn(sink)).to.deep.equal(inDay(source.records));
-    const marker = JSON.parse(sink.objects.get(keys(sink, /_slice-000002\.json$/)[0]!)!.body.toString('utf8')) as {
+    const marker = JSON.parse(
+      sink.objects.get(keys(sink, /slices\/slice-000002\.json$/)[0]!)!.body.toString('utf8'),
+    ) as {
       pages: number;
       records: number;
     };
@@ -147,13 +149,14 @@ describe('slice plans (cursor pagination)', () => {
       .to.include('slice 2/4')
       .and.include('page 3')
       .and.include('outside the window');
-    expect(keys(sink, /\/page-s000002-/)).to.have.length(2);
-    expect(keys(sink, /_slice-/)).to.deep.equal([]);
+    expect(keys(sink, /\/page-s000002-[^/]*\.ndjson$/)).to.have.length(2);
+    expect(keys(sink, /\/pages\/page-s000002-/)).to.have.length(2);
+    expect(keys(sink, /slices\/slice-/)).to.deep.equal([]);
 
     source.mutate = (r) => r;
     const writes = sink.writes;
     expect(await handleSliceTask(task, handlerDeps)).to.include({ outcome: 'landed', records: 24 });
-    expect(sink.writes - writes, 'page 3 and the marker').to.equal(2);
+    expect(sink.writes - writes, 'page 3, its page record and the marker').to.equal(3);
     expect(idsIn(sink)).to.deep.equal(inDay(source.records).slice(24, 48));
   });
 
@@ -174,7 +177,7 @@ describe('slice plans (cursor pagination)', () => {
     expect((error as Error).message)
       .to.include('page 1 landed earlier')
       .and.include('page-s000001-');
-    expect(keys(sink, /_slice-/)).to.deep.equal([]);
+    expect(keys(sink, /slices\/slice-/)).to.deep.equal([]);
   });
 
   it('refuses a walk that repeats an id across pages', async () => {
@@ -187,7 +190,7 @@ describe('slice plans (cursor pagination)', () => {
     expect((error as Error).message)
       .to.include(manifest.runId)
       .and.include('repeats record id rec_000001');
-    expect(keys(sink, /_slice-/)).to.deep.equal([]);
+    expect(keys(sink, /slices\/slice-/)).to.deep.equal([]);
   });
 
   it('marks an empty slice with zero pages', async () => {
@@ -197,7 +200,9 @@ describe('slice plans (cursor pagination)', () => {
       outcome: 'landed',
       records: 0,
     });
-    const marker = JSON.parse(sink.objects.get(keys(sink, /_slice-000004\.json$/)[0]!)!.body.toString('utf8')) as {
+    const marker = JSON.parse(
+      sink.objects.get(keys(sink, /slices\/slice-000004\.json$/)[0]!)!.body.toString('utf8'),
+    ) as {
       pages: number;
     };
     expect(marker.pages).to.equal(0);
@@ -239,8 +244,8 @@ describe('slice plans (cursor pagination)', () => {
         { handle: (t) => handleTask(t, handlerDeps), sink, log: silentLog, maxDeliveryAttempts: 5 },
       );
     }
-    expect(keys(sink, /^_deadletter\//)).to.deep.equal([
-      `_deadletter/shop/orders_cursor/run=${manifest.runId}/slice-000003.json`,
+    expect(keys(sink, /^_rdc\/deadletter\//)).to.deep.equal([
+      `_rdc/deadletter/shop/orders_cursor/run=${manifest.runId}/slice-000003.json`,
     ]);
     const status = await runStatus(sink, manifest);
     expect(status).to.include({ unit: 'slice', expectedPages: 4, landedPages: 3, complete: false });
@@ -318,8 +323,8 @@ describe('page plans split under an offset cap', () => {
     expect((processed.error as Error).message)
       .to.include(`page 1/${task.pages} of slice [${task.slice!.start}`)
       .and.include('expects');
-    const dead = `_deadletter/shop/orders_capped/run=${manifest.runId}/page-s${String(sliceNumber).padStart(6, '0')}-000001.json`;
-    expect(keys(sink, /^_deadletter\//)).to.deep.equal([dead]);
+    const dead = `_rdc/deadletter/shop/orders_capped/run=${manifest.runId}/page-s${String(sliceNumber).padStart(6, '0')}-000001.json`;
+    expect(keys(sink, /^_rdc\/deadletter\//)).to.deep.equal([dead]);
 
     const offset = manifest.slices!.slice(0, sliceNumber - 1).reduce((n, s) => n + s.pages, 0);
     const status = await runStatus(sink, manifest);

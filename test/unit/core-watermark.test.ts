@@ -5,6 +5,7 @@ import {
   handlePageTask,
   latestRunKey,
   planRun,
+  readPageRecord,
   readWatermark,
   UpToDate,
   type PlanRequest,
@@ -91,7 +92,7 @@ describe('watermark and incremental edge cases', () => {
       end: new Date('2024-07-01T06:00:00Z'),
       now,
     });
-    const older = sink.objects.get('_state/shop/orders/watermark.json')!.body;
+    const older = sink.objects.get('_rdc/state/shop/orders/watermark.json')!.body;
     // The next run seals while a slower sealer of the earlier run writes its (older) end right after us.
     const put = sink.put.bind(sink);
     let raced = false;
@@ -113,15 +114,15 @@ describe('watermark and incremental edge cases', () => {
 
   it('a corrupt watermark or latest-run pointer is named, with what to do', async () => {
     const sink = new MemorySink();
-    await sink.put('_state/shop/orders/watermark.json', Buffer.from('{"end": '));
+    await sink.put('_rdc/state/shop/orders/watermark.json', Buffer.from('{"end": '));
     const error = await planRun(
       { ...base, now: new Date('2024-07-02T00:00:00Z') },
       { catalog, source, sink, publisher: new RecordingPublisher(), log: silentLog },
     ).catch((e: unknown) => e);
     expect((error as Error).message)
-      .to.include('mem://test/_state/shop/orders/watermark.json is not JSON')
+      .to.include('mem://test/_rdc/state/shop/orders/watermark.json is not JSON')
       .and.include('--start_date');
-    await sink.put('_state/shop/orders/watermark.json', Buffer.from('{"v":1}'));
+    await sink.put('_rdc/state/shop/orders/watermark.json', Buffer.from('{"v":1}'));
     await sink.put(latestRunKey('shop', 'orders'), Buffer.from('{"run":1}'));
     const pointer = await planRun(
       { ...base, now: new Date('2024-07-02T00:00:00Z') },
@@ -147,7 +148,7 @@ describe('watermark and incremental edge cases', () => {
     );
     const task = publisher.tasks[0] as PageTask;
     const gz = await handlePageTask(task, { catalog, sourceFor: () => source, sink, log: silentLog, gzip: true });
-    expect(gz.key).to.match(/\.ndjson\.gz$/);
+    expect((await readPageRecord(sink, gz.key))!.parts[0]!.key).to.match(/\.ndjson\.gz$/);
     const plain = await handlePageTask(task, { catalog, sourceFor: () => source, sink, log: silentLog, gzip: false });
     expect(plain).to.include({ outcome: 'already-landed', key: gz.key });
     expect([...sink.objects.keys()].filter((k) => /page-000001\.ndjson/.test(k))).to.have.length(1);

@@ -6,8 +6,13 @@ import { createSink } from '@rdc/sinks';
 import { LOCAL_HELP, parseLocalArgs } from './cli.js';
 import { runLocal } from './run-local.js';
 import { formatStatus, readRunStatus, resolveRunTarget } from './status.js';
+import { schemaCommand } from './schema-command.js';
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'schema') {
+    process.stdout.write(`${schemaCommand(argv.slice(1), process.env)}\n`);
+    return 0;
+  }
   const command = parseLocalArgs(argv, process.env);
   if (command.kind === 'help') {
     process.stdout.write(`${LOCAL_HELP}\n`);

@@ -2,13 +2,15 @@ import { resolve } from 'node:path';
 import { defaultConfigDir, errorMessage, type Log } from '@rdc/contracts';
 import {
   finalizeRun,
+  formatDrift,
   formatDuration,
   handleTask,
   parseRunId,
   planRun,
   processDelivery,
-  runIdentity,
-  runPrefix,
+  runFolder,
+  tableFolder,
+  type Drift,
   type RunStatus,
 } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
@@ -48,7 +50,12 @@ export interface LocalSummary {
   resumedLatest: boolean;
   records: number;
   seconds: number;
+  /** The table folder (data only, by dt= and run=). */
   location: string;
+  /** The run's bookkeeping folder (manifest, schema, page records, _SUCCESS). */
+  runState: string;
+  /** Fields the records carry that the endpoint's schema does not declare (known once the run is sealed). */
+  drift?: Drift;
   complete: boolean;
 }
 
@@ -123,13 +130,14 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
     );
     const manifest = plan.manifest;
     const slicePlan = manifest.plan === 'slices';
-    const location = `${sink.url}/${runPrefix(runIdentity(manifest))}`;
+    const location = `${sink.url}/${tableFolder(manifest)}`;
+    const runState = `${sink.url}/${runFolder(manifest)}`;
     if (plan.dryRun) {
       const fanOut = slicePlan
         ? `  slices  ${manifest.pages} of ${formatDuration(manifest.sliceMs ?? 0)} (cursor pagination: pages are found by walking each slice)`
         : `  records ${manifest.total}\n  pages   ${manifest.pages} of ${manifest.pageSize}${manifest.slices ? ` in ${manifest.slices.length} time slices (offset cap)` : ''}`;
       io.stdout.write(
-        `Plan (dry run, nothing fetched) ${manifest.runId}\n  window  [${manifest.window.start}, ${manifest.window.end})\n${fanOut}\n  location ${location}\n`,
+        `Plan (dry run, nothing fetched) ${manifest.runId}\n  window  [${manifest.window.start}, ${manifest.window.end})\n${fanOut}\n  location ${location}\n  run      ${runState}\n`,
       );
       return { code: 0 };
     }
@@ -173,6 +181,8 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
       records: bar.counts.records,
       seconds: (Date.now() - started) / 1000,
       location,
+      runState,
+      ...(status.drift ? { drift: status.drift } : {}),
       complete: status.complete,
     };
     io.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
@@ -207,5 +217,9 @@ export function formatSummary(s: LocalSummary): string {
     `  records  ${s.records.toLocaleString('en-US')}`,
     `  seconds  ${s.seconds.toFixed(1)}`,
     `  files    ${s.location}`,
+    `  run      ${s.runState}`,
+    ...(s.drift && Object.keys(s.drift).length > 0
+      ? [`  drift    ${formatDrift(s.drift)}: fields the schema does not declare, written as given`]
+      : []),
   ].join('\n');
 }

@@ -1,5 +1,25 @@
 import { ConfigError, type Sink } from '@rdc/contracts';
-import { finalizeRun, parseRunId, readLatestRun, readManifest, type RunStatus } from '@rdc/core';
+import {
+  BOOKKEEPING_ROOT,
+  finalizeRun,
+  formatDrift,
+  legacyManifestKey,
+  legacyStateKey,
+  parseRunId,
+  readLatestRun,
+  readManifest,
+  withDrift,
+  type RunStatus,
+} from '@rdc/core';
+
+/** Says that `what` was written in the layout before the `_rdc/` root, which this version does not read. */
+function oldLayout(what: string, key: string, sink: Sink): ConfigError {
+  return new ConfigError(
+    `${what} was written by an earlier version in the old bucket layout (${sink.url}/${key}), with bookkeeping beside the data. ` +
+      `This version keeps it under ${BOOKKEEPING_ROOT} and partitions data by the records' date, so it cannot tell that run's state. ` +
+      'Run the window again into a new sink or prefix (--sink), or remove the old objects.',
+  );
+}
 
 /** Resolves `<runId>` or `<service>/<endpoint> latest` to a run id. */
 export async function resolveRunTarget(target: string[], sink: Sink): Promise<string> {
@@ -9,7 +29,11 @@ export async function resolveRunTarget(target: string[], sink: Sink): Promise<st
     if (!service || !endpoint)
       throw new ConfigError(`Expected <service>/<endpoint> latest, got "${target.join(' ')}".`);
     const latest = await readLatestRun(sink, service, endpoint);
-    if (!latest) throw new ConfigError(`No run of ${service}/${endpoint} has been planned in ${sink.url}.`);
+    if (!latest) {
+      const legacy = legacyStateKey(service, endpoint, 'latest.json');
+      if (await sink.exists(legacy)) throw oldLayout(`The latest run of ${service}/${endpoint}`, legacy, sink);
+      throw new ConfigError(`No run of ${service}/${endpoint} has been planned in ${sink.url}.`);
+    }
     return latest.runId;
   }
   if (first && !second) return parseRunId(first).runId;
@@ -24,8 +48,12 @@ export async function resolveRunTarget(target: string[], sink: Sink): Promise<st
 export async function readRunStatus(runId: string, sink: Sink): Promise<RunStatus> {
   const identity = parseRunId(runId);
   const manifest = await readManifest(sink, identity);
-  if (!manifest) throw new ConfigError(`Run ${runId} has no manifest in ${sink.url}. Check --sink (or RDC_SINK).`);
-  return finalizeRun(sink, manifest);
+  if (!manifest) {
+    if (await sink.exists(legacyManifestKey(identity)))
+      throw oldLayout(`Run ${runId}`, legacyManifestKey(identity), sink);
+    throw new ConfigError(`Run ${runId} has no manifest in ${sink.url}. Check --sink (or RDC_SINK).`);
+  }
+  return withDrift(sink, await finalizeRun(sink, manifest));
 }
 
 function ranges(pages: number[]): string {
@@ -49,5 +77,6 @@ export function formatStatus(s: RunStatus): string {
     `Landed       ${s.landedPages}`,
     `Dead-letter  ${s.deadLetteredPages.length}  (${ranges(s.deadLetteredPages)})`,
     `Missing      ${s.missingPages.length}  (${ranges(s.missingPages)})`,
+    `Drift        ${formatDrift(s.drift)}${s.drift && Object.keys(s.drift).length > 0 ? "  (fields the schema does not declare: add them to the endpoint's schema)" : ''}`,
   ].join('\n');
 }

@@ -1,6 +1,5 @@
 import type { PlanResult } from '@rdc/core';
-import { runPrefix } from '@rdc/core';
-import { runIdentity } from '@rdc/core';
+import { runFolder, tableFolder } from '@rdc/core';
 
 export function planSummary(result: PlanResult, sinkUrl: string): Record<string, unknown> {
   const m = result.manifest;
@@ -16,7 +15,10 @@ export function planSummary(result: PlanResult, sinkUrl: string): Record<string,
     alreadyLanded: result.landed,
     published: result.dryRun ? 0 : result.published,
     dryRun: result.dryRun,
-    location: `${sinkUrl}/${runPrefix(runIdentity(m))}`,
+    /** The table folder: data only, partitioned by dt= and run=. */
+    location: `${sinkUrl}/${tableFolder(m)}`,
+    /** The run's bookkeeping: manifest, schema, page records, _SUCCESS. */
+    runState: `${sinkUrl}/${runFolder(m)}`,
   };
 }
 
@@ -37,6 +39,6 @@ export function formatPlan(result: PlanResult, sinkUrl: string): string {
       `  pages      ${m.pages} of ${m.pageSize}${m.slices ? ` in ${m.slices.length} time slices` : ''}${existing}`,
     );
   if (!result.dryRun) lines.push(`  published  ${result.published} ${slices ? 'slice' : 'page'} task(s)`);
-  lines.push(`  location   ${String(s.location)}`);
+  lines.push(`  location   ${String(s.location)}`, `  run state  ${String(s.runState)}`);
   return lines.join('\n');
 }

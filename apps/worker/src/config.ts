@@ -38,7 +38,7 @@ Environment:
   RETAIL_API_KEY(_FILE), PUBSUB_EMULATOR_HOST, STORAGE_EMULATOR_HOST,
   LOG_FORMAT, LOG_LEVEL as for the planner.
 
-Push answers: 204 landed or already landed (also: dead-lettered, see _deadletter/),
+Push answers: 204 landed or already landed (also: dead-lettered, see _rdc/deadletter/),
 400 not a push envelope (or no messageId), 401/403 bad OIDC token, 408 body too slow,
 413 body too large, 503 transient failure or OIDC key set unreachable (Pub/Sub
 redelivers with backoff).`;

@@ -114,8 +114,8 @@ export async function runPubSub(ctx: ScenarioContext, run: PubSubRun): Promise<F
     const args = ['--service', 'retail', '--endpoint', 'sales', '--start_date', run.window.start];
     args.push('--end_date', run.window.end, '--topic', topic, '--sink', sink, '--json');
     const planned = await runNode(APPS.planner, args, { env, timeoutMs: 120_000, scratch: ctx.scratch.dir });
-    const plan = lastJsonLine<{ location: string; published: number }>(planned, 'the planner');
-    const success = `${fileURLToPath(plan.location).replace(/\/$/, '')}/_SUCCESS`;
+    const plan = lastJsonLine<{ runState: string; published: number }>(planned, 'the planner');
+    const success = `${fileURLToPath(plan.runState).replace(/\/$/, '')}/_SUCCESS`;
     const running = worker;
     let exited = false;
     void running.done.then(() => (exited = true));

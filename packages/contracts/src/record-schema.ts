@@ -1,23 +1,86 @@
 import { z } from 'zod';
 
 /**
- * A record schema in JSON config: field name to type. A trailing `?` makes the
- * field nullable and optional, e.g. `{ "id": "string", "note": "string?" }`.
+ * A record schema in JSON config: field name to type. Types nest:
+ *
+ *   "id": "string"                       a typed value; a trailing `?` makes it nullable and optional
+ *   "shipping": { "city": "string" }     an object with typed fields (a RECORD)
+ *   "items": [{ "sku": "string", "quantity": "integer", "unit_price": "number" }]
+ *                                        an array of a typed item (REPEATED)
+ *   "tags": ["string"]                   an array of strings
+ *   "shipping?": { … }                   a `?` after a name makes any field optional
+ *
+ * `object` and `array` stay as opaque JSON values (BigQuery `JSON`).
  */
-export const FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'datetime', 'object', 'array'] as const;
+export const FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'datetime', 'date', 'object', 'array'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-const fieldSpec = z
+/** A field's type as written in config. */
+export type FieldSpec = string | FieldSpec[] | { [name: string]: FieldSpec };
+
+const scalarSpec = z
   .string()
   .regex(
     new RegExp(`^(${FIELD_TYPES.join('|')})\\??$`),
-    `expected one of ${FIELD_TYPES.join(', ')}, optionally followed by "?"`,
+    `expected one of ${FIELD_TYPES.join(', ')} (optionally followed by "?"), an object of typed fields, or an array of one typed item`,
   );
 
-export const RecordSchemaSpec = z.record(z.string().min(1), fieldSpec);
+/** Field names become column names: letters, digits and `_` (BigQuery's rule), then an optional `?`. */
+const fieldName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,299}\??$/,
+    'expected a field name of letters, digits and "_" (optionally ending in "?")',
+  );
+
+export const FieldSpec: z.ZodType<FieldSpec> = z.lazy(() =>
+  z.union([
+    scalarSpec,
+    z
+      .array(FieldSpec)
+      .length(1, 'expected an array of exactly one item type, e.g. [{"sku": "string"}]')
+      .refine(
+        (a) => !Array.isArray(a[0]),
+        'an array of arrays has no BigQuery type; wrap the inner array in an object',
+      ),
+    z.record(fieldName, FieldSpec).refine((o) => Object.keys(o).length > 0, 'expected at least one field'),
+  ]),
+);
+
+export const RecordSchemaSpec = z.record(fieldName, FieldSpec);
 export type RecordSchemaSpec = z.infer<typeof RecordSchemaSpec>;
 
-function fieldType(type: FieldType): z.ZodType {
+/** A field's type, parsed. */
+export type FieldNode =
+  | { kind: 'scalar'; type: FieldType; optional: boolean }
+  | { kind: 'record'; fields: RecordNode; optional: boolean }
+  | { kind: 'array'; items: FieldNode; optional: boolean };
+export type RecordNode = Map<string, FieldNode>;
+
+function parseField(spec: FieldSpec, optionalName: boolean): FieldNode {
+  if (typeof spec === 'string') {
+    const optional = optionalName || spec.endsWith('?');
+    return { kind: 'scalar', type: spec.replace(/\?$/, '') as FieldType, optional };
+  }
+  if (Array.isArray(spec)) {
+    const [item] = spec;
+    if (item === undefined) throw new RangeError('An array type needs one item type');
+    return { kind: 'array', items: parseField(item, false), optional: optionalName };
+  }
+  return { kind: 'record', fields: parseRecord(spec), optional: optionalName };
+}
+
+/** Parses a (validated) schema spec into its field tree; `name?` keys become `name`, optional. */
+export function parseRecord(spec: Record<string, FieldSpec>): RecordNode {
+  const out: RecordNode = new Map();
+  for (const [raw, field] of Object.entries(spec)) {
+    const optional = raw.endsWith('?');
+    out.set(optional ? raw.slice(0, -1) : raw, parseField(field, optional));
+  }
+  return out;
+}
+
+function scalarValidator(type: FieldType): z.ZodType {
   switch (type) {
     case 'string':
       return z.string();
@@ -29,6 +92,8 @@ function fieldType(type: FieldType): z.ZodType {
       return z.boolean();
     case 'datetime':
       return z.iso.datetime({ offset: true });
+    case 'date':
+      return z.iso.date();
     case 'object':
       return z.record(z.string(), z.unknown());
     case 'array':
@@ -36,13 +101,23 @@ function fieldType(type: FieldType): z.ZodType {
   }
 }
 
-/** Builds the zod validator for one record. Unknown extra fields pass through. */
-export function buildRecordValidator(spec: RecordSchemaSpec): z.ZodType<Record<string, unknown>> {
+function validatorOf(node: FieldNode): z.ZodType {
+  const base =
+    node.kind === 'scalar'
+      ? scalarValidator(node.type)
+      : node.kind === 'array'
+        ? z.array(validatorOf({ ...node.items, optional: false }))
+        : recordValidator(node.fields);
+  return node.optional ? base.nullish() : base;
+}
+
+function recordValidator(fields: RecordNode): z.ZodType<Record<string, unknown>> {
   const shape: Record<string, z.ZodType> = {};
-  for (const [name, raw] of Object.entries(spec)) {
-    const optional = raw.endsWith('?');
-    const base = fieldType(raw.replace(/\?$/, '') as FieldType);
-    shape[name] = optional ? base.nullish() : base;
-  }
+  for (const [name, node] of fields) shape[name] = validatorOf(node);
   return z.looseObject(shape);
+}
+
+/** Builds the zod validator for one record, nested fields included. Unknown extra fields pass through. */
+export function buildRecordValidator(spec: RecordSchemaSpec): z.ZodType<Record<string, unknown>> {
+  return recordValidator(parseRecord(spec));
 }

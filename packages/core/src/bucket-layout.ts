@@ -47,90 +47,108 @@ export function parseRunId(runId: string): RunIdentity {
 }
 
 /**
- * Object layout, relative to the sink's root (bucket prefix or folder):
+ * Object layout, relative to the sink's root (bucket prefix or folder). Data
+ * and bookkeeping live apart, so a reader given a table folder reads records
+ * and nothing else:
  *
- *   <service>/<endpoint>/dt=<window start date>/run=<runId>/page-000001.ndjson
- *   <service>/<endpoint>/dt=<window start date>/run=<runId>/page-s000003-000001.ndjson  (slice 3, page 1)
- *   <service>/<endpoint>/dt=<window start date>/run=<runId>/_slice-000003.json         (slice 3 walked to its end)
- *   <service>/<endpoint>/dt=<window start date>/run=<runId>/_manifest.json
- *   <service>/<endpoint>/dt=<window start date>/run=<runId>/_SUCCESS
- *   _deadletter/<service>/<endpoint>/run=<runId>/page-000001.json
- *   _deadletter/<service>/<endpoint>/run=<runId>/slice-000003.json         (a cursor slice)
- *   _deadletter/<service>/<endpoint>/run=<runId>/page-s000003-000001.json  (a page of a split window)
- *   _state/<service>/<endpoint>/watermark.json
- *   _state/<service>/<endpoint>/runs/<runId>.json                          (the run was planned)
+ *   <service>/<endpoint>/                                   the table: data objects only
+ *     dt=<UTC date of the records>/run=<runId>/page-000042.ndjson[.gz]
+ *     dt=<UTC date of the records>/run=<runId>/page-s000003-000001.ndjson[.gz]   (slice 3, page 1)
  *
- * Pages of a sliced run (cursor slices, or a window split under an offset cap)
- * carry the slice number first, so names sort in record order.
+ *   _rdc/                                                   bookkeeping, never data
+ *     runs/<service>/<endpoint>/run=<runId>/manifest.json
+ *     runs/<service>/<endpoint>/run=<runId>/schema.bigquery.json
+ *     runs/<service>/<endpoint>/run=<runId>/pages/page-000042.json         (the page landed: its parts)
+ *     runs/<service>/<endpoint>/run=<runId>/slices/slice-000003.json       (slice 3 walked to its end)
+ *     runs/<service>/<endpoint>/run=<runId>/_SUCCESS
+ *     deadletter/<service>/<endpoint>/run=<runId>/page-000001.json | slice-000003.json | page-s000003-000001.json
+ *     deadletter/_malformed/<digest>.json
+ *     state/<service>/<endpoint>/watermark.json | latest.json
  *
- * `dt` and `run` are Hive-style partitions (BigQuery external tables, Spark);
- * both skip files that start with `_`.
+ * A page's records are partitioned by the UTC date of their timestamp field: a
+ * page whose records span midnight is written as one part per date, each under
+ * the page's own name in its `dt=` folder. Its page record under `pages/` is
+ * written after every part, so a page counts as landed only when all its parts
+ * are; see task/land-page.ts.
  */
-export function runPrefix(run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId' | 'window'>): string {
-  const dt = run.window.start.toISOString().slice(0, 10);
-  return `${run.service}/${run.endpoint}/dt=${dt}/run=${run.runId}/`;
-}
+export const BOOKKEEPING_ROOT = '_rdc/';
+
+type RunRef = Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>;
+
+/** The table folder of an endpoint: `<service>/<endpoint>/`, data only. */
+export const tableFolder = (run: Pick<RunIdentity, 'service' | 'endpoint'>): string =>
+  `${run.service}/${run.endpoint}/`;
+
+/** `YYYY-MM-DD`: the UTC date a timestamp falls on. */
+export const utcDate = (instant: Date | number): string => new Date(instant).toISOString().slice(0, 10);
+
+/** The folder of one run's records of one UTC date: `<service>/<endpoint>/dt=<date>/run=<runId>/`. */
+export const partitionFolder = (run: RunRef, dt: string): string => `${tableFolder(run)}dt=${dt}/run=${run.runId}/`;
+
+/** The bookkeeping folder of one run: `_rdc/runs/<service>/<endpoint>/run=<runId>/`. */
+export const runFolder = (run: RunRef): string =>
+  `${BOOKKEEPING_ROOT}runs/${run.service}/${run.endpoint}/run=${run.runId}/`;
 
 const pad = (n: number): string => String(n).padStart(INDEX_DIGITS, '0');
-export const PAGE_FILE = /^page-(\d{6,})\.ndjson(\.gz)?$/;
-/** A page of a slice: `page-s<slice>-<page>.ndjson`. */
-export const SLICE_PAGE_FILE = /^page-s(\d{6,})-(\d{6,})\.ndjson(\.gz)?$/;
+
+/** The name of page `page` of a run: `page-000042`. */
+export const pageStem = (page: number): string => `page-${pad(page)}`;
+/** The name of page `page` (1-based) of slice `slice` (1-based): `page-s000003-000001`. */
+export const slicePageStem = (slice: number, page: number): string => `page-s${pad(slice)}-${pad(page)}`;
+
+/** A data object: one page's records of one date (`…/dt=<date>/run=<runId>/<stem>.ndjson[.gz]`). */
+export const dataKey = (run: RunRef, dt: string, stem: string, gzip = false): string =>
+  `${partitionFolder(run, dt)}${stem}.ndjson${gzip ? '.gz' : ''}`;
+
+/** Data object names: `page-000042.ndjson[.gz]`, `page-s000003-000001.ndjson[.gz]`. */
+export const DATA_FILE = /^page-(?:s\d{6,}-)?\d{6,}\.ndjson(?:\.gz)?$/;
+
+/** The page records of a run, written when every part of a page has landed. */
+export const pageRecordsPrefix = (run: RunRef): string => `${runFolder(run)}pages/`;
+export const pageRecordKey = (run: RunRef, stem: string): string => `${pageRecordsPrefix(run)}${stem}.json`;
+/** Prefix of the page records of one slice (`…/pages/page-s000003-`). */
+export const slicePageRecordPrefix = (run: RunRef, slice: number): string =>
+  `${pageRecordsPrefix(run)}page-s${pad(slice)}-`;
+export const PAGE_RECORD_FILE = /^page-(\d{6,})\.json$/;
+export const SLICE_PAGE_RECORD_FILE = /^page-s(\d{6,})-(\d{6,})\.json$/;
+
 /** The marker a slice walk writes when it reached the end of its slice. */
-export const SLICE_MARKER_FILE = /^_slice-(\d{6,})\.json$/;
+export const sliceMarkerKey = (run: RunRef, slice: number): string =>
+  `${runFolder(run)}slices/slice-${pad(slice)}.json`;
+export const SLICE_MARKER_FILE = /^slice-(\d{6,})\.json$/;
 
-export function pageFileName(page: number, gzip = false): string {
-  return `page-${pad(page)}.ndjson${gzip ? '.gz' : ''}`;
-}
+export const manifestKey = (run: RunRef): string => `${runFolder(run)}manifest.json`;
+export const successKey = (run: RunRef): string => `${runFolder(run)}_SUCCESS`;
+/** The BigQuery schema of a run's records, written once by the planner beside the manifest. */
+export const schemaKey = (run: RunRef): string => `${runFolder(run)}schema.bigquery.json`;
 
-export function slicePageFileName(slice: number, page: number, gzip = false): string {
-  return `page-s${pad(slice)}-${pad(page)}.ndjson${gzip ? '.gz' : ''}`;
-}
-
-export function pageKey(run: Parameters<typeof runPrefix>[0], page: number, gzip = false): string {
-  return `${runPrefix(run)}${pageFileName(page, gzip)}`;
-}
-
-/** Page `page` (1-based) of slice `slice` (1-based). */
-export function slicePageKey(run: Parameters<typeof runPrefix>[0], slice: number, page: number, gzip = false): string {
-  return `${runPrefix(run)}${slicePageFileName(slice, page, gzip)}`;
-}
-
-/** Prefix of every page of one slice (`page-s000003-`). */
-export const slicePagePrefix = (run: Parameters<typeof runPrefix>[0], slice: number): string =>
-  `${runPrefix(run)}page-s${pad(slice)}-`;
-
-export const sliceMarkerKey = (run: Parameters<typeof runPrefix>[0], slice: number): string =>
-  `${runPrefix(run)}_slice-${pad(slice)}.json`;
-
-export const manifestKey = (run: Parameters<typeof runPrefix>[0]): string => `${runPrefix(run)}_manifest.json`;
-export const successKey = (run: Parameters<typeof runPrefix>[0]): string => `${runPrefix(run)}_SUCCESS`;
-
-export function deadLetterPrefix(run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>): string {
-  return `_deadletter/${run.service}/${run.endpoint}/run=${run.runId}/`;
+export function deadLetterPrefix(run: RunRef): string {
+  return `${BOOKKEEPING_ROOT}deadletter/${run.service}/${run.endpoint}/run=${run.runId}/`;
 }
 
 /** Dead-letter record of page `index` (`page-000001.json`) or of cursor slice `index` (`slice-000003.json`). */
-export function deadLetterKey(
-  run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>,
-  index: number,
-  kind: 'page' | 'slice' = 'page',
-): string {
+export function deadLetterKey(run: RunRef, index: number, kind: 'page' | 'slice' = 'page'): string {
   return `${deadLetterPrefix(run)}${kind}-${pad(index)}.json`;
 }
 
 /** Dead-letter record of page `page` of slice `slice` of a split window (`page-s000003-000001.json`). */
-export function slicePageDeadLetterKey(
-  run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>,
-  slice: number,
-  page: number,
-): string {
-  return `${deadLetterPrefix(run)}page-s${pad(slice)}-${pad(page)}.json`;
+export function slicePageDeadLetterKey(run: RunRef, slice: number, page: number): string {
+  return `${deadLetterPrefix(run)}${slicePageStem(slice, page)}.json`;
 }
 
 /** Messages too malformed to name a run land here, keyed by a digest of the message id. */
-export const malformedKey = (digest: string): string => `_deadletter/_malformed/${digest}.json`;
+export const malformedKey = (digest: string): string => `${BOOKKEEPING_ROOT}deadletter/_malformed/${digest}.json`;
 
 export const stateKey = (service: string, endpoint: string, name: string): string =>
+  `${BOOKKEEPING_ROOT}state/${service}/${endpoint}/${name}`;
+
+/**
+ * Where a version before the `_rdc/` root kept a run's manifest, and an
+ * endpoint's state: read only to say that such a run cannot be read.
+ */
+export const legacyManifestKey = (run: RunIdentity): string =>
+  `${tableFolder(run)}dt=${utcDate(run.window.start)}/run=${run.runId}/_manifest.json`;
+export const legacyStateKey = (service: string, endpoint: string, name: string): string =>
   `_state/${service}/${endpoint}/${name}`;
 
 /** Register of the runs planned for an endpoint: one tiny object per run, named by its run id. */

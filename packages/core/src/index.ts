@@ -7,25 +7,33 @@ export { DEFAULT_SLICE, MAX_SLICES } from './defaults.js';
 export {
   makeRunId,
   parseRunId,
-  runPrefix,
-  pageKey,
-  pageFileName,
-  slicePageKey,
-  slicePageFileName,
-  slicePagePrefix,
+  BOOKKEEPING_ROOT,
+  tableFolder,
+  partitionFolder,
+  runFolder,
+  utcDate,
+  pageStem,
+  slicePageStem,
+  dataKey,
+  DATA_FILE,
+  pageRecordKey,
+  pageRecordsPrefix,
+  PAGE_RECORD_FILE,
+  SLICE_PAGE_RECORD_FILE,
   sliceMarkerKey,
+  SLICE_MARKER_FILE,
   manifestKey,
   successKey,
+  schemaKey,
   deadLetterKey,
   slicePageDeadLetterKey,
   deadLetterPrefix,
   malformedKey,
   stateKey,
+  legacyManifestKey,
+  legacyStateKey,
   plannedRunKey,
   plannedRunsPrefix,
-  PAGE_FILE,
-  SLICE_PAGE_FILE,
-  SLICE_MARKER_FILE,
 } from './bucket-layout.js';
 export type { RunIdentity } from './bucket-layout.js';
 
@@ -47,6 +55,10 @@ export type { HandlerDeps, TaskResult } from './task/authorize.js';
 export { validatePage, checkRecords } from './task/validate-page.js';
 export type { RecordCheck } from './task/validate-page.js';
 export { toNdjson } from './task/write-page.js';
+export { splitByDate, landPage, readPageRecord, PageRecord } from './task/land-page.js';
+export type { DatePart, PageToLand } from './task/land-page.js';
+export { countDrift, mergeDrift, formatDrift } from './task/drift.js';
+export type { Drift, DriftField } from './task/drift.js';
 export { handlePageTask, handleTask } from './task/handle-page.js';
 export { handleSliceTask } from './task/handle-slice.js';
 export type { SliceMarker } from './task/handle-slice.js';
@@ -56,7 +68,8 @@ export { decideOutcome, processDelivery } from './outcome-policy.js';
 export type { Decision, ProcessDeps, Processed } from './outcome-policy.js';
 
 // A run's state (state/): completion and sealing, the watermark, incremental starts, state files.
-export { runStatus, finalizeRun } from './state/completion.js';
+export { runStatus, finalizeRun, withDrift } from './state/completion.js';
+export { collectDrift } from './state/drift-report.js';
 export type { RunStatus } from './state/completion.js';
 export { readWatermark, watermarkKey, Watermark } from './state/watermark.js';
 export {

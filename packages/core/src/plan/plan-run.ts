@@ -1,7 +1,9 @@
 import {
+  bigQuerySchema,
   ConfigError,
   resolveEndpoint,
   type Log,
+  type RecordSchemaSpec,
   type ServiceCatalog,
   type Sink,
   type Source,
@@ -19,7 +21,7 @@ import {
   type PendingRun,
 } from '../state/incremental-start.js';
 import { readManifest, writeManifest, type RunManifest } from './manifest.js';
-import { makeRunId } from '../bucket-layout.js';
+import { makeRunId, schemaKey } from '../bucket-layout.js';
 import { buildManifest } from './counting.js';
 import { tasksFor } from './tasks.js';
 import { claimWindow } from './overlap.js';
@@ -198,6 +200,8 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
       await writeLatestRun(deps.sink, manifest);
   }
 
+  // The BigQuery schema of the run's records, beside the manifest (once; a re-plan after a crash completes it).
+  if (!req.dryRun) await writeRunSchema(deps.sink, identity, endpoint.schema);
   const status = origin === 'existing' ? await runStatus(deps.sink, manifest) : undefined;
   const unit = manifest.plan === 'slices' ? 'slice' : 'page';
   // Page numbers are generated as they are published: no array of every page.
@@ -249,4 +253,9 @@ function* merged(a: readonly number[], b: readonly number[]): Generator<number> 
       j++;
     }
   }
+}
+
+function writeRunSchema(sink: Sink, run: Parameters<typeof schemaKey>[0], spec: RecordSchemaSpec): Promise<unknown> {
+  const body = Buffer.from(`${JSON.stringify(bigQuerySchema(spec), null, 2)}\n`);
+  return sink.putIfAbsent(schemaKey(run), body, { contentType: 'application/json' });
 }

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { Sink } from '@rdc/contracts';
 import { planKind, type RunManifest, runIdentity } from '../plan/manifest.js';
 import { advanceWatermark } from './watermark.js';
+import { collectDrift } from './drift-report.js';
+import type { Drift } from '../task/drift.js';
 import {
   deadLetterPrefix,
-  PAGE_FILE,
-  runPrefix,
+  PAGE_RECORD_FILE,
+  runFolder,
   SLICE_MARKER_FILE,
-  SLICE_PAGE_FILE,
+  SLICE_PAGE_RECORD_FILE,
   sliceMarkerKey,
   successKey,
 } from '../bucket-layout.js';
@@ -28,11 +30,17 @@ export interface RunStatus {
   deadLetteredPages: number[];
   /** Pages neither landed nor dead-lettered, ascending. */
   missingPages: number[];
-  /** Page objects of the run in the sink (in a slice run, pages of every slice walked so far). */
+  /** Pages of the run landed with all their parts (in a slice run, pages of every slice walked so far). */
   pageFiles: number;
   complete: boolean;
   /** `_SUCCESS` has been written. */
   succeeded: boolean;
+  /**
+   * Fields the records carry that the endpoint's schema does not declare, with
+   * how many records carry each and a sample type. Filled by `finalizeRun` for a
+   * sealed run (it is kept in `_SUCCESS`), and by `withDrift` on demand.
+   */
+  drift?: Drift;
 }
 
 const DEAD_PAGE = /^page-(\d{6,})\.json$/;
@@ -72,26 +80,32 @@ function globalPage(manifest: RunManifest): (m: RegExpExecArray) => number | und
   };
 }
 
-/** Reads what landed from the sink itself: the objects are the source of truth. */
+/**
+ * Reads what landed from the sink itself: the objects are the source of truth.
+ * A page counts when its page record is there, which is written after every
+ * part of the page (task/land-page.ts).
+ */
 export async function runStatus(sink: Sink, manifest: RunManifest): Promise<RunStatus> {
   const run = runIdentity(manifest);
-  const prefix = runPrefix(run);
+  const prefix = runFolder(run);
   const dlPrefix = deadLetterPrefix(run);
   const [keys, deadKeys] = await Promise.all([sink.list(prefix), sink.list(dlPrefix)]);
-  const names = keys.map((k) => k.slice(prefix.length));
+  const under = (folder: string): string[] =>
+    keys.filter((k) => k.startsWith(`${prefix}${folder}`)).map((k) => k.slice(prefix.length + folder.length));
+  const pageNames = under('pages/');
   const deadNames = deadKeys.map((k) => k.slice(dlPrefix.length));
   const index = (m: RegExpExecArray): number => Number(m[1]);
 
   let landed: Set<number>;
   let dead: Set<number>;
   if (planKind(manifest) === 'slices') {
-    landed = numbersIn(names, SLICE_MARKER_FILE, index);
+    landed = numbersIn(under('slices/'), SLICE_MARKER_FILE, index);
     dead = numbersIn(deadNames, DEAD_SLICE, index);
   } else if (manifest.slices) {
-    landed = numbersIn(names, SLICE_PAGE_FILE, globalPage(manifest));
+    landed = numbersIn(pageNames, SLICE_PAGE_RECORD_FILE, globalPage(manifest));
     dead = numbersIn(deadNames, DEAD_SLICE_PAGE, globalPage(manifest));
   } else {
-    landed = numbersIn(names, PAGE_FILE, index);
+    landed = numbersIn(pageNames, PAGE_RECORD_FILE, index);
     dead = numbersIn(deadNames, DEAD_PAGE, index);
   }
   const missing: number[] = [];
@@ -112,10 +126,20 @@ export async function runStatus(sink: Sink, manifest: RunManifest): Promise<RunS
     landedPages: landedCount,
     deadLetteredPages: deadLettered,
     missingPages: missing,
-    pageFiles: names.filter((n) => PAGE_FILE.test(n) || SLICE_PAGE_FILE.test(n)).length,
+    pageFiles: pageNames.filter((n) => PAGE_RECORD_FILE.test(n) || SLICE_PAGE_RECORD_FILE.test(n)).length,
     complete: landedCount === manifest.pages,
     succeeded: keys.includes(successKey(run)),
   };
+}
+
+const SealedDrift = z.object({
+  drift: z.record(z.string(), z.object({ records: z.number(), type: z.string() })).optional(),
+});
+
+/** The status with the run's schema drift so far, summed from its page records. */
+export async function withDrift(sink: Sink, status: RunStatus): Promise<RunStatus> {
+  if (status.drift) return status;
+  return { ...status, drift: await collectDrift(sink, status) };
 }
 
 const SliceCounts = z.object({ pages: z.number().int().nonnegative(), records: z.number().int().nonnegative() });
@@ -146,8 +170,12 @@ export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new D
   const status = await runStatus(sink, manifest);
   if (!status.complete) return status;
   const run = runIdentity(manifest);
-  if (!status.succeeded) {
+  let drift: Drift | undefined;
+  if (status.succeeded) {
+    drift = SealedDrift.safeParse(JSON.parse((await sink.get(successKey(run)))?.toString('utf8') ?? '{}')).data?.drift;
+  } else {
     const counts = await landedCounts(sink, manifest);
+    drift = await collectDrift(sink, run);
     const marker = {
       runId: manifest.runId,
       plan: planKind(manifest),
@@ -157,11 +185,13 @@ export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new D
       window: manifest.window,
       plannedAt: manifest.plannedAt,
       completedAt: now.toISOString(),
+      /** Fields the records carry that the schema does not declare (records are written as the API gave them). */
+      drift,
     };
     await sink.putIfAbsent(successKey(run), Buffer.from(`${JSON.stringify(marker, null, 2)}\n`), {
       contentType: 'application/json',
     });
   }
   await advanceWatermark(sink, manifest, now);
-  return { ...status, succeeded: true };
+  return { ...status, succeeded: true, ...(drift ? { drift } : {}) };
 }

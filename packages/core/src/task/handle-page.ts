@@ -1,13 +1,15 @@
 import { type PageTask, type Task } from '@rdc/contracts';
 import { handleSliceTask } from './handle-slice.js';
-import { pageKey, slicePageKey } from '../bucket-layout.js';
+import { pageRecordKey, pageStem, slicePageStem } from '../bucket-layout.js';
 import { authorizeTask, runOf, toWindow, type HandlerDeps, type TaskResult } from './authorize.js';
-import { writePage } from './write-page.js';
+import { landPage } from './land-page.js';
 import { sliceNumberOf } from '../plan/tasks.js';
 import { validatePage } from './validate-page.js';
+import { countDrift } from './drift.js';
 
 /**
- * Fetches, validates and lands one page. Safe to call again for the same page.
+ * Fetches, validates and lands one page (one part per UTC date of its records,
+ * then its page record). Safe to call again for the same page.
  * A page of a window split under an offset cap is fetched within its slice and
  * named after the slice's number in the run's manifest.
  */
@@ -16,14 +18,10 @@ export async function handlePageTask(task: PageTask, deps: HandlerDeps): Promise
   const run = runOf(task);
   const slice = task.slice;
   const sliceNumber = slice ? await sliceNumberOf({ ...task, slice }, deps.sink) : undefined;
-  const keyFor = (gzip: boolean | undefined) =>
-    sliceNumber === undefined ? pageKey(run, task.page, gzip) : slicePageKey(run, sliceNumber, task.page, gzip);
-  const key = keyFor(deps.gzip);
-  // A redelivery of a page that landed costs one metadata read, not an API call.
+  const stem = sliceNumber === undefined ? pageStem(task.page) : slicePageStem(sliceNumber, task.page);
+  const key = pageRecordKey(run, stem);
+  // A redelivery of a page that landed (in either encoding) costs one metadata read, not an API call.
   if (await deps.sink.exists(key)) return { outcome: 'already-landed', key, records: 0 };
-  // Landed by a worker with the other gzip setting (a rollout, a local --resume): still landed.
-  const other = keyFor(!deps.gzip);
-  if (await deps.sink.exists(other)) return { outcome: 'already-landed', key: other, records: 0 };
 
   const result = await deps.sourceFor(task.service).fetchPage({
     endpoint: task.endpoint,
@@ -46,7 +44,17 @@ export async function handlePageTask(task: PageTask, deps: HandlerDeps): Promise
     Object.assign(metadata, { slice: String(sliceNumber), sliceStart: slice.start, sliceEnd: slice.end });
   }
   if (result.requestId) metadata.apiRequestId = result.requestId;
-  const outcome = await writePage(deps, key, result.records, metadata);
+  const { outcome } = await landPage(deps, {
+    run,
+    stem,
+    records: result.records,
+    timestampField: endpoint.timestampField,
+    idField: endpoint.idField,
+    metadata,
+    drift: countDrift(result.records, endpoint.schema),
+    where: `run ${task.runId} page ${task.page}/${task.pages}`,
+    context: { runId: task.runId, page: task.page },
+  });
   return { outcome: outcome === 'created' ? 'landed' : 'already-landed', key, records: result.records.length };
 }
 

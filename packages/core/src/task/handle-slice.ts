@@ -1,11 +1,18 @@
 import { PermanentError, type SliceTask } from '@rdc/contracts';
-import { runPrefix, SLICE_PAGE_FILE, sliceMarkerKey, slicePageKey, slicePagePrefix } from '../bucket-layout.js';
+import {
+  pageRecordsPrefix,
+  SLICE_PAGE_RECORD_FILE,
+  sliceMarkerKey,
+  slicePageRecordPrefix,
+  slicePageStem,
+} from '../bucket-layout.js';
 import { authorizeTask, runOf, toWindow, type HandlerDeps, type TaskResult } from './authorize.js';
-import { landedIds, writePage } from './write-page.js';
+import { landedPageIds, landPage, readPageRecord } from './land-page.js';
 import { sliceNumberOf } from '../plan/tasks.js';
 import { checkRecords } from './validate-page.js';
+import { countDrift } from './drift.js';
 
-/** What `_slice-NNNNNN.json` holds: the walk reached the end of the slice. */
+/** What `slices/slice-NNNNNN.json` holds: the walk reached the end of the slice. */
 export interface SliceMarker {
   v: 1;
   runId: string;
@@ -16,15 +23,19 @@ export interface SliceMarker {
   completedAt: string;
 }
 
-const sameIds = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((id, i) => id === b[i]);
+const sameIds = (a: readonly string[], b: readonly string[]): boolean => {
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.length === y.length && x.every((id, i) => id === y[i]);
+};
 
 /**
  * Follows the cursor through one time slice of a cursor-paginated endpoint.
  * Each page is checked (schema, inside the slice, no id twice in the walk) and
- * written as it comes to `page-s<slice>-<page>.ndjson`; when the walk ends
- * (empty page, no next link or cursor, `has_more: false`) the slice's marker
- * `_slice-<slice>.json` records its pages and records.
+ * landed as it comes as `page-s<slice>-<page>` (one part per UTC date, then
+ * its page record); when the walk ends (empty page, no next link or cursor,
+ * `has_more: false`) the slice's marker `slices/slice-<slice>.json` records its
+ * pages and records.
  *
  * A retried slice walks again from the start (a cursor cannot be resumed) but
  * writes only the pages that have not landed; a landed page must hold the ids
@@ -39,10 +50,11 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
 
   const where = `run ${task.runId} slice ${slice}/${task.slices} [${task.slice.start}, ${task.slice.end})`;
   const context = { runId: task.runId };
-  const prefix = runPrefix(run);
+  const removeHint = `Remove the slice's page records (${slicePageRecordPrefix(run, slice)}*) and their parts (${slicePageStem(slice, 1).slice(0, -6)}*.ndjson* under every dt= folder of the run), then resume the run to read the slice again.`;
+  const prefix = pageRecordsPrefix(run);
   const landed = new Map<number, string>();
-  for (const key of await deps.sink.list(slicePagePrefix(run, slice))) {
-    const match = SLICE_PAGE_FILE.exec(key.slice(prefix.length));
+  for (const key of await deps.sink.list(slicePageRecordPrefix(run, slice))) {
+    const match = SLICE_PAGE_RECORD_FILE.exec(key.slice(prefix.length));
     if (match) landed.set(Number(match[2]), key);
   }
 
@@ -56,13 +68,14 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
     records += page.records.length;
     checkRecords(page.records, endpoint, { bounds: task.slice, where: `${where} page ${page.page}`, context, seen });
     const existing = landed.get(page.page);
-    const before = existing ? await landedIds(deps.sink, existing, endpoint.idField) : undefined;
+    const record = existing ? await readPageRecord(deps.sink, existing) : undefined;
+    const before = record ? await landedPageIds(deps.sink, record, endpoint.idField) : undefined;
     if (before) {
       const now = page.records.map((r) => String(r[endpoint.idField]));
       if (!sameIds(before, now)) {
         throw new PermanentError(
           `${where}: page ${page.page} landed earlier with ${before.length} records, but the API now serves ${now.length} different ones there. ` +
-            `The slice's data changed between attempts, so its pages would overlap or miss rows. Remove ${slicePagePrefix(run, slice)}* and resume the run to read the slice again.`,
+            `The slice's data changed between attempts, so its pages would overlap or miss rows. ${removeHint}`,
           context,
         );
       }
@@ -78,14 +91,24 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
       sliceEnd: task.slice.end,
     };
     if (page.requestId) metadata.apiRequestId = page.requestId;
-    await writePage(deps, slicePageKey(run, slice, page.page, deps.gzip), page.records, metadata);
+    await landPage(deps, {
+      run,
+      stem: slicePageStem(slice, page.page),
+      records: page.records,
+      timestampField: endpoint.timestampField,
+      idField: endpoint.idField,
+      metadata,
+      drift: countDrift(page.records, endpoint.schema),
+      where: `${where} page ${page.page}`,
+      context,
+    });
   }
 
   const extra = [...landed.keys()].filter((p) => p > pages);
   if (extra.length > 0) {
     throw new PermanentError(
       `${where}: the walk ended after ${pages} page(s), but page(s) ${extra.join(', ')} landed on an earlier attempt. ` +
-        `The slice's data changed between attempts. Remove ${slicePagePrefix(run, slice)}* and resume the run to read the slice again.`,
+        `The slice's data changed between attempts. ${removeHint}`,
       context,
     );
   }

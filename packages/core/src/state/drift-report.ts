@@ -1,0 +1,27 @@
+import type { Sink } from '@rdc/contracts';
+import { pageRecordsPrefix, type RunIdentity } from '../bucket-layout.js';
+import { readPageRecord } from '../task/land-page.js';
+import { mergeDrift, type Drift } from '../task/drift.js';
+
+const READS_IN_FLIGHT = 16;
+
+/**
+ * Schema drift of a run so far: the undeclared fields of every landed page,
+ * summed from the page records (one read per page, at most 16 at a time).
+ */
+export async function collectDrift(
+  sink: Sink,
+  run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>,
+): Promise<Drift> {
+  const keys = await sink.list(pageRecordsPrefix(run));
+  const drift: Drift = {};
+  let next = 0;
+  const reader = async (): Promise<void> => {
+    while (next < keys.length) {
+      const key = keys[next++];
+      if (key !== undefined) mergeDrift(drift, (await readPageRecord(sink, key))?.drift);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, keys.length) }, reader));
+  return drift;
+}

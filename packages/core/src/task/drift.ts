@@ -1,0 +1,72 @@
+import { parseRecord, type FieldNode, type RecordNode, type RecordSchemaSpec } from '@rdc/contracts';
+
+/** A field that records carry but the endpoint's schema does not declare. */
+export interface DriftField {
+  /** Records that carry it (at least once, at any depth). */
+  records: number;
+  /** JSON type of the first value seen: string, integer, number, boolean, null, object or array. */
+  type: string;
+}
+/** Undeclared fields by path: `loyalty_points`, `shipping.zip`, `items[].discount`. */
+export type Drift = Record<string, DriftField>;
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function walkValue(value: unknown, node: FieldNode, path: string, found: Map<string, unknown>): void {
+  if (node.kind === 'record' && isObject(value)) walkRecord(value, node.fields, `${path}.`, found);
+  else if (node.kind === 'array' && Array.isArray(value))
+    for (const item of value) walkValue(item, node.items, `${path}[]`, found);
+}
+
+function walkRecord(record: Record<string, unknown>, fields: RecordNode, prefix: string, found: Map<string, unknown>) {
+  for (const [name, value] of Object.entries(record)) {
+    const node = fields.get(name);
+    const path = `${prefix}${name}`;
+    if (!node) {
+      if (!found.has(path)) found.set(path, value);
+    } else walkValue(value, node, path, found);
+  }
+}
+
+const trees = new WeakMap<RecordSchemaSpec, RecordNode>();
+
+/** Counts, over `records`, the fields the schema does not declare (nested ones included). */
+export function countDrift(records: readonly Record<string, unknown>[], spec: RecordSchemaSpec): Drift {
+  let tree = trees.get(spec);
+  if (!tree) trees.set(spec, (tree = parseRecord(spec)));
+  const drift: Drift = {};
+  for (const record of records) {
+    const found = new Map<string, unknown>();
+    walkRecord(record, tree, '', found);
+    for (const [path, sample] of found) {
+      const entry = drift[path];
+      if (entry) entry.records++;
+      else drift[path] = { records: 1, type: jsonType(sample) };
+    }
+  }
+  return drift;
+}
+
+/** Adds `more` into `into` (record counts summed, the first sample type kept). */
+export function mergeDrift(into: Drift, more: Drift | undefined): Drift {
+  for (const [path, field] of Object.entries(more ?? {})) {
+    const entry = into[path];
+    if (entry) entry.records += field.records;
+    else into[path] = { ...field };
+  }
+  return into;
+}
+
+/** `loyalty_points (integer, 120 records), items[].discount (number, 3 records)`, or `none`. */
+export function formatDrift(drift: Drift | undefined): string {
+  const entries = Object.entries(drift ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return 'none';
+  return entries.map(([path, f]) => `${path} (${f.type}, ${f.records} record${f.records === 1 ? '' : 's'})`).join(', ');
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { PermanentError, type ErrorContext, type Sink } from '@rdc/contracts';
+import { dataKey, pageRecordKey, utcDate, type RunIdentity } from '../bucket-layout.js';
+import type { HandlerDeps } from './authorize.js';
+import { landedIds, writePage } from './write-page.js';
+
+/** One date's share of a page: the records whose timestamp falls on UTC day `dt`, in page order. */
+export interface DatePart {
+  dt: string;
+  records: Record<string, unknown>[];
+}
+
+/** Splits a page's records by the UTC date of `timestampField`, dates ascending. */
+export function splitByDate(records: readonly Record<string, unknown>[], timestampField: string): DatePart[] {
+  const parts = new Map<string, Record<string, unknown>[]>();
+  for (const record of records) {
+    const ts = Date.parse(String(record[timestampField]));
+    if (Number.isNaN(ts)) throw new RangeError(`Record has no parsable ${timestampField}`);
+    const dt = utcDate(ts);
+    const part = parts.get(dt);
+    if (part) part.push(record);
+    else parts.set(dt, [record]);
+  }
+  return [...parts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([dt, recs]) => ({ dt, records: recs }));
+}
+
+/**
+ * What `_rdc/runs/…/pages/<stem>.json` holds: the page landed, with every part.
+ * `metadata` is computed over all the page's records, before the split by date.
+ */
+export const PageRecord = z.object({
+  v: z.literal(1),
+  runId: z.string(),
+  page: z.string(),
+  records: z.number().int().nonnegative(),
+  parts: z.array(z.object({ dt: z.string(), key: z.string(), records: z.number().int().nonnegative() })),
+  metadata: z.record(z.string(), z.string()),
+  /** Fields the records carry that the endpoint's schema does not declare. */
+  drift: z.record(z.string(), z.object({ records: z.number().int().nonnegative(), type: z.string() })).optional(),
+  landedAt: z.string(),
+});
+export type PageRecord = z.infer<typeof PageRecord>;
+
+export interface PageToLand {
+  run: RunIdentity;
+  /** `page-000042` or `page-s000003-000001`. */
+  stem: string;
+  records: readonly Record<string, unknown>[];
+  timestampField: string;
+  idField: string;
+  /** Page-level metadata (counts, window, request id), over all the page's records. */
+  metadata: Record<string, string>;
+  drift?: PageRecord['drift'];
+  /** e.g. `run … page 3/10`, for messages. */
+  where: string;
+  context: ErrorContext;
+}
+
+const sameIds = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((id, i) => id === b[i]);
+
+/**
+ * Writes one date's part once, in either encoding: a part that an interrupted
+ * attempt wrote (with this or the other gzip setting) is kept when it holds
+ * the same ids, so a redelivery completes a page without duplicating it.
+ */
+async function landPart(
+  deps: Pick<HandlerDeps, 'sink' | 'gzip'>,
+  page: PageToLand,
+  part: DatePart,
+  metadata: Record<string, string>,
+): Promise<string> {
+  const gzip = deps.gzip ?? false;
+  const key = dataKey(page.run, part.dt, page.stem, gzip);
+  const other = dataKey(page.run, part.dt, page.stem, !gzip);
+  let existing: string | undefined;
+  if (await deps.sink.exists(other)) existing = other;
+  else if ((await writePage(deps, key, part.records, metadata)) === 'exists') existing = key;
+  if (existing === undefined) return key;
+  const before = await landedIds(deps.sink, existing, page.idField);
+  const now = part.records.map((r) => String(r[page.idField]));
+  if (!before || !sameIds(before, now)) {
+    throw new PermanentError(
+      `${page.where}: its ${part.dt} part ${existing} was written by an earlier, interrupted attempt with ${before?.length ?? 0} records, ` +
+        `but the API now serves ${now.length} different ones for that date. The data changed between attempts, so the page would overlap or miss rows. ` +
+        `Remove the page's parts (${page.stem}.ndjson* under every dt= folder of the run) and resume the run.`,
+      page.context,
+    );
+  }
+  return existing;
+}
+
+/**
+ * Lands one page: one part per UTC date of its records, then its page record.
+ * The record is written last and once, so a crash between parts leaves a page
+ * that does not count as landed; its redelivery writes the missing parts and
+ * then the record. Returns `exists` when another delivery wrote the record.
+ */
+export async function landPage(
+  deps: Pick<HandlerDeps, 'sink' | 'gzip'>,
+  page: PageToLand,
+): Promise<{ outcome: 'created' | 'exists'; record: PageRecord }> {
+  const parts = splitByDate(page.records, page.timestampField);
+  const keys = await Promise.all(
+    parts.map((part) =>
+      landPart(deps, page, part, {
+        ...page.metadata,
+        dt: part.dt,
+        partRecords: String(part.records.length),
+        parts: String(parts.length),
+      }),
+    ),
+  );
+  const record: PageRecord = {
+    v: 1,
+    runId: page.run.runId,
+    page: page.stem,
+    records: page.records.length,
+    parts: parts.map((part, i) => ({ dt: part.dt, key: keys[i] ?? '', records: part.records.length })),
+    metadata: page.metadata,
+    ...(page.drift && Object.keys(page.drift).length > 0 ? { drift: page.drift } : {}),
+    landedAt: new Date().toISOString(),
+  };
+  const outcome = await deps.sink.putIfAbsent(
+    pageRecordKey(page.run, page.stem),
+    Buffer.from(`${JSON.stringify(record)}\n`),
+    { contentType: 'application/json', metadata: page.metadata },
+  );
+  return { outcome, record };
+}
+
+/** The page record of a landed page, or undefined when it has not landed. */
+export async function readPageRecord(sink: Sink, key: string): Promise<PageRecord | undefined> {
+  const body = await sink.get(key);
+  if (!body) return undefined;
+  const parsed = PageRecord.safeParse(JSON.parse(body.toString('utf8')));
+  if (!parsed.success) {
+    throw new PermanentError(
+      `${sink.url}/${key} is not a page record this version can read; remove it and resume the run.`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The ids of a landed page in order, read from its parts. */
+export async function landedPageIds(sink: Sink, record: PageRecord, idField: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const part of record.parts) ids.push(...((await landedIds(sink, part.key, idField)) ?? []));
+  return ids;
+}
