@@ -129,7 +129,7 @@ describe('CLI errors', function () {
       /--start_date "2024-13-45"/,
     ],
     ['a missing --service', ['--endpoint', 'sales'], /--service and --endpoint are required/],
-    ['an unknown flag', ['--service', 'retail', '--endpoint', 'sales', '--colour'], /Unknown option '--colour'/],
+    ['an unknown flag', ['--service', 'retail', '--endpoint', 'sales', '--colour'], /Unknown flag --colour\./],
     [
       'a queue it cannot run',
       ['--service', 'retail', '--endpoint', 'sales', '--queue', 'pubsub'],

@@ -1,7 +1,17 @@
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { ConfigError, describeZodError } from '@rdc/contracts';
-import { COMMON_OPTIONS, parseCommon, type PlannerArgs } from '@rdc/runtime';
+import { ConfigError, errorMessage } from '@rdc/contracts';
+import { parseRunId } from '@rdc/core';
+import { parseLogSettings } from '@rdc/logging';
+import {
+  ALIASES_HELP,
+  COMMON_FLAGS,
+  Inputs,
+  parseCommon,
+  parseFlags,
+  sinkSetting,
+  WINDOW_FLAGS,
+  type FlagSpecs,
+  type PlannerArgs,
+} from '@rdc/runtime';
 
 export const LOCAL_HELP = `Usage: npm start -- --service <name> --endpoint <name> [options]
        npm start -- --resume <runId> [options]
@@ -17,21 +27,22 @@ Required:
   --endpoint <name>         Endpoint of that service (e.g. sales, customers, products)
 
 Window, [start, end):
-  --start_date <iso>        ISO date (2024-07-01, midnight UTC) or datetime (2024-07-01T10:00:00Z,
+  --start-date <iso>        ISO date (2024-07-01, midnight UTC) or datetime (2024-07-01T10:00:00Z,
                             2024-07-01T12:00+02:00; no offset = UTC). Default: the watermark of the
                             last completed run, else the endpoint's defaultStartDate.
-  --end_date <iso>          Default: now, truncated to --end_granularity (pinned at planning).
-  --end_granularity <dur>   Default 1h (env RDC_END_GRANULARITY).
+  --end-date <iso>          Default: now, truncated to --end-granularity (pinned at planning).
+  --end-granularity <dur>   Default 1h (env RDC_END_GRANULARITY).
   --lookback <dur>          Re-read this long before the watermark. Default: 0.
-                            Without --start_date, when the latest run of the endpoint is
+                            Without --start-date, when the latest run of the endpoint is
                             incomplete, that run is resumed instead of planning a new window.
   --slice <dur>             Cursor pagination: one task per time slice (aligned to UTC) of this
                             size. Default: the endpoint's "slice", else 1d.
 
 Run:
   --concurrency <n>         Workers in the pool (env RDC_CONCURRENCY). Default: 8
-  --max_attempts <n>        Deliveries of a failing page before it is dead-lettered. Default: 5
+  --max-attempts <n>        Deliveries of a failing page before it is dead-lettered. Default: 5
   --resume <runId>          Re-enqueue only the missing and dead-lettered pages (or slices) of that run.
+                            The run id names the service, endpoint and window: no window flags.
   --sink <url>              Default ./data (env RDC_SINK); file:///abs/path or gs://bucket/prefix.
   --config-dir <path>       Folder of service JSON files (env RDC_CONFIG_DIR).
   --gzip                    gzip pages (.ndjson.gz).
@@ -42,21 +53,20 @@ Run:
   --json                    Print the summary as JSON on stdout.
   -h, --help                This help.
 
+${ALIASES_HELP}
+
 Exit codes: 0 every page (or slice) landed, 1 pages missing or dead-lettered (see status,
 then --resume), 2 bad arguments or config.`;
 
-const LOCAL_OPTIONS = {
-  ...COMMON_OPTIONS,
+export const LOCAL_FLAGS = {
+  ...COMMON_FLAGS,
   concurrency: { type: 'string' },
-  max_attempts: { type: 'string' },
+  'max-attempts': { type: 'string' },
   resume: { type: 'string' },
-} as const;
+} as const satisfies FlagSpecs;
 
-const LocalExtras = z.object({
-  concurrency: z.coerce.number().int().min(1).max(256),
-  maxAttempts: z.coerce.number().int().min(1).max(100),
-  resume: z.string().optional(),
-});
+/** The flags `status` takes beside its target. */
+const STATUS_FLAGS = ['sink', 'json', 'config-dir', 'help'];
 
 export interface LocalArgs extends PlannerArgs {
   concurrency: number;
@@ -69,40 +79,85 @@ export type LocalCommand =
   | { kind: 'run'; args: LocalArgs }
   | { kind: 'status'; target: string[]; sink: string; json: boolean; configDir: string | undefined };
 
-export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCommand {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
+const STATUS_USAGE = 'Usage: status <runId> | status <service>/<endpoint> latest [--json] [--sink <url>]';
+
+function parseStatus(target: string[], inputs: Inputs, given: string[]): LocalCommand {
+  const extra = given.find((flag) => !STATUS_FLAGS.includes(flag));
+  if (extra) throw new ConfigError(`status takes no --${extra}. ${STATUS_USAGE}`);
+  const [first, second] = target;
+  const latest = target.length === 2 && second === 'latest' && /^[^/]+\/[^/]+$/.test(first ?? '');
+  if (!latest && target.length !== 1) throw new ConfigError(`status "${target.join(' ')}": ${STATUS_USAGE}`);
+  if (!latest) runIdArgument(first!, 'status');
+  return {
+    kind: 'status',
+    target,
+    sink: sinkSetting(inputs),
+    json: inputs.bool('json'),
+    configDir: inputs.text('config-dir', 'RDC_CONFIG_DIR'),
+  };
+}
+
+/** A run id given on the command line, checked for its form (the error names where it was given). */
+function runIdArgument(value: string, where: string) {
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: LOCAL_OPTIONS, strict: true, allowPositionals: true }));
+    return parseRunId(value);
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}. See --help.`);
+    throw new ConfigError(`${where}: ${errorMessage(error)}`);
   }
+}
+
+/** --resume: the run id names service, endpoint and window; flags may repeat them, never contradict them. */
+function resumeSettings(inputs: Inputs): string | undefined {
+  const resume = inputs.text('resume');
+  if (resume === undefined) return undefined;
+  const identity = runIdArgument(resume, '--resume');
+  const windowFlag = WINDOW_FLAGS.find((flag) => inputs.has(flag));
+  if (windowFlag) {
+    const typed = inputs.get(windowFlag)?.from ?? `--${windowFlag}`;
+    throw new ConfigError(
+      `${typed} cannot be combined with --resume: a resumed run keeps the window and slices it was planned with. Drop ${typed}, or plan a new run without --resume.`,
+    );
+  }
+  for (const key of ['service', 'endpoint'] as const) {
+    const given = inputs.text(key);
+    if (given !== undefined && given !== identity[key]) {
+      throw new ConfigError(
+        `--${key} ${given} contradicts --resume ${resume}, a run of ${identity.service}/${identity.endpoint}. Drop --${key}.`,
+      );
+    }
+  }
+  return resume;
+}
+
+export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCommand {
+  const { values, spelled, positionals } = parseFlags(argv, LOCAL_FLAGS, { positionals: true });
   if (values.help) return { kind: 'help' };
+  parseLogSettings(env);
   if (positionals[0] === 'status') {
-    const sink = typeof values.sink === 'string' ? values.sink : (env.RDC_SINK ?? './data');
-    const configDir = typeof values['config-dir'] === 'string' ? values['config-dir'] : env.RDC_CONFIG_DIR;
-    return { kind: 'status', target: positionals.slice(1), sink, json: values.json === true, configDir };
+    const given = Object.keys(values).filter((k) => values[k] !== undefined);
+    return parseStatus(positionals.slice(1), new Inputs(values, env, spelled), given);
   }
   if (positionals.length > 0) throw new ConfigError(`Unexpected argument "${positionals[0]}". See --help.`);
-  const resume = typeof values.resume === 'string' ? values.resume : undefined;
+  const resume = resumeSettings(new Inputs(values, env, spelled));
   if (resume) {
-    // The run id names service and endpoint; the window comes from the run's manifest.
-    const [service, endpoint] = resume.split('.');
-    values.service ??= service;
-    values.endpoint ??= endpoint;
+    const identity = parseRunId(resume);
+    values.service = identity.service;
+    values.endpoint = identity.endpoint;
   }
-  const common = parseCommon(values, env, { queue: 'memory' });
+  const inputs = new Inputs(values, env, spelled);
+  const common = parseCommon(inputs, { queue: 'memory' });
   if (common.queue !== 'memory') {
     throw new ConfigError(
       'The local runner works its pages on an in-process queue (--queue memory). For Pub/Sub, run the planner (`npm run planner -- --queue pubsub …`) and workers (`npm run worker -- --mode pull`), or `docker compose up`.',
     );
   }
-  const rawExtras = {
-    concurrency: values.concurrency ?? env.RDC_CONCURRENCY ?? 8,
-    maxAttempts: values.max_attempts ?? 5,
-    resume,
+  return {
+    kind: 'run',
+    args: {
+      ...common,
+      concurrency: inputs.int('concurrency', 'RDC_CONCURRENCY', 8, { min: 1, max: 256 }),
+      maxAttempts: inputs.int('max-attempts', undefined, 5, { min: 1, max: 100 }),
+      resume,
+    },
   };
-  const extras = LocalExtras.safeParse(rawExtras);
-  if (!extras.success) throw new ConfigError(describeZodError(extras.error, 'The command line', rawExtras));
-  return { kind: 'run', args: { ...common, ...extras.data } };
 }

@@ -14,8 +14,8 @@ import {
   type RunStatus,
 } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
-import { wireCommon } from '@rdc/runtime';
-import { baseUrlVariable } from '@rdc/source';
+import { checkCommon, wireCommon, type Wired } from '@rdc/runtime';
+import { baseUrlVariable, type SourceRegistry } from '@rdc/source';
 import { MemoryQueue } from '@rdc/queues';
 import type { LocalArgs } from './cli.js';
 import { Progress } from './progress.js';
@@ -87,8 +87,29 @@ async function startApi(args: LocalArgs, io: LocalIo): Promise<{ env: NodeJS.Pro
 /** Plans a run and works every page in this process. Returns the exit code. */
 export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: number; summary?: LocalSummary }> {
   const started = Date.now();
-  const { env, api } = await startApi(args, io);
-  const { catalog, sources, sink } = wireCommon({ ...args, sink: normalizeSink(args.sink) }, env, io.log);
+  // Config errors surface before the bundled API starts; once it has, finally closes it.
+  checkCommon(args);
+  let api: MockApi | undefined;
+  let sources: SourceRegistry | undefined;
+  try {
+    const startedApi = await startApi(args, io);
+    api = startedApi.api;
+    const wired = wireCommon({ ...args, sink: normalizeSink(args.sink) }, startedApi.env, io.log);
+    sources = wired.sources;
+    return await work(args, io, wired, started);
+  } finally {
+    sources?.close();
+    await api?.close();
+  }
+}
+
+async function work(
+  args: LocalArgs,
+  io: LocalIo,
+  wired: Wired,
+  started: number,
+): Promise<{ code: number; summary?: LocalSummary }> {
+  const { catalog, sources, sink } = wired;
   let progress: Progress | undefined;
   const queue = new MemoryQueue({
     concurrency: args.concurrency,
@@ -189,8 +210,6 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
     return { code: status.complete ? 0 : 1, summary };
   } finally {
     await queue.stop().catch((error: unknown) => io.log.warn(`Stopping the queue failed: ${errorMessage(error)}`));
-    sources.close();
-    await api?.close();
   }
 }
 

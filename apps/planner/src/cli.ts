@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '@rdc/contracts';
-import { COMMON_OPTIONS, parseCommon, type PlannerArgs } from '@rdc/runtime';
+import { ALIASES_HELP, COMMON_FLAGS, Inputs, parseCommon, parseFlags, type PlannerArgs } from '@rdc/runtime';
 
 export const PLANNER_HELP = `Usage: planner --service <name> --endpoint <name> [options]
 
@@ -13,16 +12,16 @@ Required:
   --endpoint <name>         Endpoint of that service (e.g. sales, customers, products)
 
 Window, [start, end):
-  --start_date <iso>        ISO date (2024-07-01, midnight UTC) or datetime
+  --start-date <iso>        ISO date (2024-07-01, midnight UTC) or datetime
                             (2024-07-01T10:00:00Z, 2024-07-01T12:00+02:00; no offset = UTC).
                             Default: the end of the last completed run (the watermark),
                             else the endpoint's defaultStartDate in config.
-  --end_date <iso>          Default: now, truncated to --end_granularity. The end is pinned
+  --end-date <iso>          Default: now, truncated to --end-granularity. The end is pinned
                             at planning, so records arriving during the run fall in the next.
-  --end_granularity <dur>   Truncation of the default end (env RDC_END_GRANULARITY). A retried
+  --end-granularity <dur>   Truncation of the default end (env RDC_END_GRANULARITY). A retried
                             execution within the same period is the same run. Default: 1h.
   --lookback <dur>          Start this long before the watermark to catch late records. Default: 0.
-                            Without --start_date, a run whose latest predecessor is incomplete
+                            Without --start-date, a run whose latest predecessor is incomplete
                             and would overlap it plans nothing and exits 1 (see status / --resume).
 
 Fan-out:
@@ -53,21 +52,19 @@ baseUrl (API_BASE_URL too: this process serves one service). Credentials come fr
 variables the service's auth names (retail: RETAIL_API_KEY, or RETAIL_API_KEY_FILE for a
 mounted secret). PUBSUB_EMULATOR_HOST and STORAGE_EMULATOR_HOST select emulators.
 LOG_FORMAT=json|pretty, LOG_LEVEL=error|warn|info|debug.
+Without PUBSUB_EMULATOR_HOST, --queue pubsub needs a project (--project or GOOGLE_CLOUD_PROJECT).
+
+${ALIASES_HELP}
 
 Exit codes: 0 done, 1 failed (retry the job), 2 bad arguments or config.`;
 
 export type PlannerCommand = { help: true } | { help: false; args: PlannerArgs };
 
 export function parsePlannerArgs(argv: string[], env: NodeJS.ProcessEnv): PlannerCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options: COMMON_OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}. See --help.`);
-  }
+  const { values, spelled } = parseFlags(argv, COMMON_FLAGS);
   if (values.help) return { help: true };
   if (values.gzip) {
     throw new ConfigError('--gzip is a worker setting: the workers write the pages. Set RDC_GZIP=1 on the workers.');
   }
-  return { help: false, args: parseCommon(values, env, { queue: 'pubsub' }) };
+  return { help: false, args: parseCommon(new Inputs(values, env, spelled), { queue: 'pubsub' }) };
 }

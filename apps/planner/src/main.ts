@@ -3,13 +3,22 @@ import { ConfigError, errorMessage } from '@rdc/contracts';
 import { createLogger } from '@rdc/logging';
 import { runPlanner } from './run-planner.js';
 
-const log = createLogger({ base: { app: 'planner' } });
-runPlanner(process.argv.slice(2), { env: process.env, log, stdout: process.stdout })
+async function main(): Promise<number> {
+  // Created inside main: a bad LOG_LEVEL or LOG_FORMAT is a config error (exit 2), not a crash.
+  const log = createLogger({ base: { app: 'planner' } });
+  try {
+    return await runPlanner(process.argv.slice(2), { env: process.env, log, stdout: process.stdout });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) log.error(errorMessage(error));
+    throw error;
+  }
+}
+
+main()
   .then((code) => {
     process.exitCode = code;
   })
   .catch((error: unknown) => {
     if (error instanceof ConfigError) process.stderr.write(`error: ${errorMessage(error)}\n`);
-    else log.error(errorMessage(error));
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   });

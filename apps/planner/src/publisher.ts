@@ -10,7 +10,9 @@ export function createPublisher(args: PlannerArgs, env: NodeJS.ProcessEnv, log: 
   }
   const projectId = args.project ?? (env.PUBSUB_EMULATOR_HOST ? 'local-project' : undefined);
   if (!projectId) {
-    throw new ConfigError('No Google Cloud project: pass --project or set GOOGLE_CLOUD_PROJECT.');
+    throw new ConfigError(
+      'No Google Cloud project for Pub/Sub: pass --project or set GOOGLE_CLOUD_PROJECT, or set PUBSUB_EMULATOR_HOST (e.g. localhost:8085) to use the Pub/Sub emulator.',
+    );
   }
   return new PubSubPublisher({ projectId, topic: args.topic, log });
 }

@@ -30,9 +30,11 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
     return 0;
   }
   const { args } = command;
+  // Settings are checked before anything is opened; whatever was opened is closed in finally.
   const { catalog, sources, sink } = wireCommon(args, io.env, io.log);
-  const publisher = args.dryRun ? noPublisher : createPublisher(args, io.env, io.log);
+  let publisher = noPublisher;
   try {
+    if (!args.dryRun) publisher = createPublisher(args, io.env, io.log);
     const result = await planRunOrUpToDate(
       {
         service: args.service,

@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, describeZodError } from '@rdc/contracts';
+import { ConfigError } from '@rdc/contracts';
+import { parseLogSettings } from '@rdc/logging';
+import { Inputs, parseFlags, sinkSetting, type FlagSpecs } from '@rdc/runtime';
 
 export const WORKER_HELP = `Usage: worker [--mode push|pull] [options]
 
@@ -18,9 +19,12 @@ Takes page tasks, fetches each page, validates it and lands it in the sink.
   --config-dir <path>     Folder of service JSON files (env RDC_CONFIG_DIR).
   --gzip                  gzip pages (env RDC_GZIP=1).
   -h, --help              This help.
+Every flag is also accepted in snake_case (--config_dir).
 
 Environment:
   PORT                    Push mode listen port. Default: 8080
+  HOST                    Push mode listen address. Default: 0.0.0.0 (all interfaces);
+                          127.0.0.1 keeps it on this machine.
   RDC_ACK_DEADLINE_SECONDS  The subscription's ack deadline (push: the request timeout).
                           Every retry budget stays under it. Default: 60
   RDC_MAX_DELIVERY_ATTEMPTS Deliveries before a failing page is dead-lettered; match the
@@ -43,71 +47,67 @@ Push answers: 204 landed or already landed (also: dead-lettered, see _rdc/deadle
 413 body too large, 503 transient failure or OIDC key set unreachable (Pub/Sub
 redelivers with backoff).`;
 
-const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const subscriptionName = z.string().regex(/^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/, 'expected a Pub/Sub subscription name');
+const workerMode = z.enum(['push', 'pull'], { error: 'expected push or pull' });
+const pushAuthKind = z.enum(['oidc', 'off'], { error: 'expected oidc or off' });
 
-export const WorkerConfig = z.object({
-  mode: z.enum(['push', 'pull']),
-  port: positiveInt(0, 65535),
-  concurrency: positiveInt(1, 256),
-  sink: z.string().min(1, 'set --sink or RDC_SINK (gs://bucket/prefix or file:///path)'),
-  project: z.string().optional(),
-  subscription: z.string().regex(/^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/, 'expected a Pub/Sub subscription name'),
-  configDir: z.string().optional(),
-  gzip: z.boolean(),
-  ackDeadlineSeconds: positiveInt(10, 600),
-  maxDeliveryAttempts: positiveInt(1, 100),
-  pushAuth: z.enum(['oidc', 'off']),
-  pushAudience: z.string().optional(),
-  pushServiceAccount: z.string().optional(),
-  maxBodyBytes: positiveInt(1024, 10_000_000),
-  pushBodyTimeoutSeconds: positiveInt(1, 600),
-});
-export type WorkerConfig = z.infer<typeof WorkerConfig>;
+export interface WorkerConfig {
+  mode: 'push' | 'pull';
+  port: number;
+  concurrency: number;
+  sink: string;
+  project?: string | undefined;
+  subscription: string;
+  configDir?: string | undefined;
+  gzip: boolean;
+  ackDeadlineSeconds: number;
+  maxDeliveryAttempts: number;
+  pushAuth: 'oidc' | 'off';
+  pushAudience?: string | undefined;
+  pushServiceAccount?: string | undefined;
+  maxBodyBytes: number;
+  pushBodyTimeoutSeconds: number;
+}
+
+/** The worker's flags by kebab-case name (each also accepted in snake_case). */
+export const WORKER_FLAGS = {
+  mode: { type: 'string' },
+  concurrency: { type: 'string' },
+  sink: { type: 'string' },
+  project: { type: 'string' },
+  subscription: { type: 'string' },
+  'config-dir': { type: 'string' },
+  gzip: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies FlagSpecs;
 
 export type WorkerCommand = { help: true } | { help: false; config: WorkerConfig };
 
+/** Reads the worker's flags and env. Throws ConfigError (exit 2) naming the flag or variable. */
 export function parseWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        mode: { type: 'string' },
-        concurrency: { type: 'string' },
-        sink: { type: 'string' },
-        project: { type: 'string' },
-        subscription: { type: 'string' },
-        'config-dir': { type: 'string' },
-        gzip: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}. See --help.`);
-  }
+  const { values, spelled } = parseFlags(argv, WORKER_FLAGS);
   if (values.help) return { help: true };
-  const raw = {
-    mode: values.mode ?? env.RDC_WORKER_MODE ?? 'push',
-    port: env.PORT ?? 8080,
-    concurrency: values.concurrency ?? env.RDC_CONCURRENCY ?? 8,
-    sink: values.sink ?? env.RDC_SINK ?? '',
-    project: values.project ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT,
-    subscription: values.subscription ?? env.RDC_SUBSCRIPTION ?? 'rdc-pages-pull',
-    configDir: values['config-dir'] ?? env.RDC_CONFIG_DIR,
-    gzip: values.gzip === true || env.RDC_GZIP === '1' || env.RDC_GZIP === 'true',
-    ackDeadlineSeconds: env.RDC_ACK_DEADLINE_SECONDS ?? 60,
-    maxDeliveryAttempts: env.RDC_MAX_DELIVERY_ATTEMPTS ?? 5,
-    pushAuth: env.RDC_PUSH_AUTH ?? 'oidc',
-    pushAudience: env.RDC_PUSH_AUDIENCE,
-    pushServiceAccount: env.RDC_PUSH_SERVICE_ACCOUNT,
-    maxBodyBytes: env.RDC_MAX_BODY_BYTES ?? 65536,
-    pushBodyTimeoutSeconds: env.RDC_PUSH_BODY_TIMEOUT_SECONDS ?? 10,
+  parseLogSettings(env);
+  const inputs = new Inputs(values, env, spelled);
+  const sink = sinkSetting(inputs, '');
+  if (!sink) throw new ConfigError('--sink is required: set --sink or RDC_SINK (gs://bucket/prefix or file:///path).');
+  const config: WorkerConfig = {
+    mode: inputs.checked(workerMode, 'mode', 'RDC_WORKER_MODE', 'push'),
+    port: inputs.int('', 'PORT', 8080, { min: 0, max: 65535 }),
+    concurrency: inputs.int('concurrency', 'RDC_CONCURRENCY', 8, { min: 1, max: 256 }),
+    sink,
+    project: inputs.text('project', 'GOOGLE_CLOUD_PROJECT') ?? inputs.text('project', 'GCLOUD_PROJECT'),
+    subscription: inputs.checked(subscriptionName, 'subscription', 'RDC_SUBSCRIPTION', 'rdc-pages-pull'),
+    configDir: inputs.text('config-dir', 'RDC_CONFIG_DIR'),
+    gzip: inputs.bool('gzip', 'RDC_GZIP'),
+    ackDeadlineSeconds: inputs.int('', 'RDC_ACK_DEADLINE_SECONDS', 60, { min: 10, max: 600 }),
+    maxDeliveryAttempts: inputs.int('', 'RDC_MAX_DELIVERY_ATTEMPTS', 5, { min: 1, max: 100 }),
+    pushAuth: inputs.checked(pushAuthKind, '', 'RDC_PUSH_AUTH', 'oidc'),
+    pushAudience: inputs.text('', 'RDC_PUSH_AUDIENCE'),
+    pushServiceAccount: inputs.text('', 'RDC_PUSH_SERVICE_ACCOUNT'),
+    maxBodyBytes: inputs.int('', 'RDC_MAX_BODY_BYTES', 65536, { min: 1024, max: 10_000_000 }),
+    pushBodyTimeoutSeconds: inputs.int('', 'RDC_PUSH_BODY_TIMEOUT_SECONDS', 10, { min: 1, max: 600 }),
   };
-  const parsed = WorkerConfig.safeParse(raw);
-  if (!parsed.success)
-    throw new ConfigError(describeZodError(parsed.error, 'The worker configuration (flags and env)', raw));
-  const config = parsed.data;
   if (config.mode === 'push' && config.pushAuth === 'oidc' && (!config.pushAudience || !config.pushServiceAccount)) {
     throw new ConfigError(
       'Push auth is on (RDC_PUSH_AUTH=oidc) but RDC_PUSH_AUDIENCE and RDC_PUSH_SERVICE_ACCOUNT are not both set. Set them to the push endpoint URL and the push service account email, or RDC_PUSH_AUTH=off for the emulator only.',

@@ -1,4 +1,5 @@
-export { parseWorkerConfig, WorkerConfig, WORKER_HELP } from './config.js';
+export { parseWorkerConfig, WORKER_FLAGS, WORKER_HELP } from './config.js';
+export type { WorkerConfig } from './config.js';
 export type { WorkerCommand } from './config.js';
 export { PushEnvelope, toDelivery } from './push-envelope.js';
 export { createPushServer, DEFAULT_BODY_TIMEOUT_MS } from './push-server.js';

@@ -4,7 +4,7 @@ import { createLogger } from '@rdc/logging';
 import { parseWorkerConfig, WORKER_HELP } from './config.js';
 import { startWorker } from './run-worker.js';
 
-const log = createLogger({ base: { app: 'worker' } });
+let log: ReturnType<typeof createLogger> | undefined;
 
 async function main(): Promise<void> {
   const command = parseWorkerConfig(process.argv.slice(2), process.env);
@@ -12,25 +12,27 @@ async function main(): Promise<void> {
     process.stdout.write(`${WORKER_HELP}\n`);
     return;
   }
-  const worker = await startWorker(command.config, process.env, log, (reason) => {
-    log.error(`Worker cannot take work any more (${reason}); exiting so it is restarted`);
+  const logger = createLogger({ base: { app: 'worker' } });
+  log = logger;
+  const worker = await startWorker(command.config, process.env, logger, (reason) => {
+    logger.error(`Worker cannot take work any more (${reason}); exiting so it is restarted`);
     setImmediate(() => process.exit(1));
   });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: no new work; finishing in-flight pages`);
+    logger.info(`${signal}: no new work; finishing in-flight pages`);
     worker
       .stop()
       .then(() => {
-        log.info('Worker stopped');
+        logger.info('Worker stopped');
         // Pages still running past the grace period are abandoned: nothing of
         // them was written (writes are atomic), and Pub/Sub redelivers them.
         setImmediate(() => process.exit(0));
       })
       .catch((error: unknown) => {
-        log.error(`Shutdown failed: ${errorMessage(error)}`);
+        logger.error(`Shutdown failed: ${errorMessage(error)}`);
         process.exitCode = 1;
       });
   };
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`error: ${errorMessage(error)}\n`);
+  if (error instanceof ConfigError || !log) process.stderr.write(`error: ${errorMessage(error)}\n`);
   else log.error(errorMessage(error));
   process.exitCode = error instanceof ConfigError ? 2 : 1;
 });

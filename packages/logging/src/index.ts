@@ -1,2 +1,2 @@
-export { createLogger, defaultLogFormat } from './logger.js';
+export { createLogger, defaultLogFormat, parseLogSettings } from './logger.js';
 export type { LoggerOptions, LogFormat, LogLevel } from './logger.js';

@@ -1,5 +1,5 @@
 import winston from 'winston';
-import type { Log } from '@rdc/contracts';
+import { ConfigError, type Log } from '@rdc/contracts';
 
 export type LogFormat = 'json' | 'pretty';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -21,9 +21,30 @@ export interface LoggerOptions {
 
 const SEVERITY: Record<string, string> = { error: 'ERROR', warn: 'WARNING', info: 'INFO', debug: 'DEBUG' };
 
+const FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+/**
+ * LOG_FORMAT and LOG_LEVEL, checked: a value that is not one of the choices is a
+ * ConfigError (exit 2) naming the variable, never silently ignored.
+ */
+export function parseLogSettings(env: NodeJS.ProcessEnv = process.env): { format: LogFormat; level: LogLevel } {
+  const format = env.LOG_FORMAT || undefined;
+  const level = env.LOG_LEVEL || undefined;
+  if (format !== undefined && !FORMATS.includes(format as LogFormat)) {
+    throw new ConfigError(`LOG_FORMAT must be json or pretty (got "${format}").`);
+  }
+  if (level !== undefined && !LEVELS.includes(level as LogLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')} (got "${level}").`);
+  }
+  return {
+    format: (format as LogFormat | undefined) ?? (env.K_SERVICE || env.CLOUD_RUN_JOB ? 'json' : 'pretty'),
+    level: (level as LogLevel | undefined) ?? 'info',
+  };
+}
+
 export function defaultLogFormat(env: NodeJS.ProcessEnv = process.env): LogFormat {
-  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
-  return env.K_SERVICE || env.CLOUD_RUN_JOB ? 'json' : 'pretty';
+  return parseLogSettings(env).format;
 }
 
 /** Cloud Logging reads `severity` and `message` from each JSON line. */
@@ -45,10 +66,11 @@ const pretty = winston.format.printf((info) => {
 });
 
 export function createLogger(options: LoggerOptions = {}): winston.Logger & Log {
-  const format = options.format ?? defaultLogFormat();
-  const level = options.level ?? (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info';
-  if (!['error', 'warn', 'info', 'debug'].includes(level)) {
-    throw new Error(`Expected LOG_LEVEL to be one of error, warn, info, debug, got \`${level}\``);
+  const settings = options.format && options.level ? undefined : parseLogSettings(process.env);
+  const format = options.format ?? settings!.format;
+  const level = options.level ?? settings!.level;
+  if (!LEVELS.includes(level)) {
+    throw new ConfigError(`Expected the log level to be one of ${LEVELS.join(', ')}, got \`${level}\``);
   }
   return winston.createLogger({
     level,

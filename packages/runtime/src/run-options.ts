@@ -1,14 +1,22 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, describeZodError } from '@rdc/contracts';
-import { parseDuration, parseInstant } from '@rdc/core';
+import { ConfigError, describeZodError, errorMessage } from '@rdc/contracts';
+import { parseSinkUrl } from '@rdc/sinks';
+import type { FlagSpecs } from './flags.js';
+import { check, type Inputs } from './inputs.js';
 
-/** The flags every app that plans a run accepts (the planner, and the local runner behind npm start). */
-export const COMMON_OPTIONS = {
+/**
+ * The flags every app that plans a run accepts (the planner, and the local
+ * runner behind npm start), by kebab-case name. Each is also accepted in
+ * snake_case (`--start_date`), see `spellings` in flags.ts.
+ */
+export const COMMON_FLAGS = {
   service: { type: 'string' },
   endpoint: { type: 'string' },
-  start_date: { type: 'string' },
-  end_date: { type: 'string' },
-  end_granularity: { type: 'string' },
+  'start-date': { type: 'string' },
+  'end-date': { type: 'string' },
+  'end-granularity': { type: 'string' },
   lookback: { type: 'string' },
   slice: { type: 'string' },
   sink: { type: 'string' },
@@ -21,10 +29,24 @@ export const COMMON_OPTIONS = {
   'allow-overlap': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+} as const satisfies FlagSpecs;
+
+/** The flags that choose a run's window; a resumed run takes its window from its run id. */
+export const WINDOW_FLAGS = ['start-date', 'end-date', 'end-granularity', 'lookback', 'slice'] as const;
+
+/** The line every --help prints about the second spelling of each flag. */
+export const ALIASES_HELP =
+  'Every flag is also accepted in snake_case (--start_date, --end_date, --end_granularity, --config_dir, …).';
 
 const name = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'expected a lowercase name such as "sales"');
-const flag = (f: string) => z.string().min(1, `${f} needs a value`);
+const projectId = z.string().regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'expected a Google Cloud project id');
+const topicName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/,
+    'expected a Pub/Sub topic name (3-255 characters, starting with a letter)',
+  );
+const queueKind = z.enum(['pubsub', 'memory'], { error: 'expected pubsub or memory' });
 
 export const PlannerArgs = z.object({
   service: name,
@@ -35,18 +57,10 @@ export const PlannerArgs = z.object({
   lookbackMs: z.number().int().nonnegative(),
   /** `--slice`: time-slice size for cursor pagination, in ms. */
   sliceMs: z.number().int().positive().optional(),
-  sink: flag('--sink'),
-  queue: z.enum(['pubsub', 'memory']),
-  project: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'expected a Google Cloud project id')
-    .optional(),
-  topic: z
-    .string()
-    .regex(
-      /^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/,
-      'expected a Pub/Sub topic name (3-255 characters, starting with a letter)',
-    ),
+  sink: z.string().min(1),
+  queue: queueKind,
+  project: projectId.optional(),
+  topic: topicName,
   configDir: z.string().optional(),
   gzip: z.boolean(),
   dryRun: z.boolean(),
@@ -60,34 +74,58 @@ export interface ParseDefaults {
   queue: 'pubsub' | 'memory';
 }
 
-export type Values = Record<string, string | boolean | undefined>;
+/**
+ * The sink named by --sink or RDC_SINK, checked: a URL it cannot be, or a path
+ * that is a regular file or a device rather than a folder, is an error naming
+ * where the value came from. `file://./rel` resolves against the working folder.
+ */
+export function sinkSetting(inputs: Inputs, fallback = './data'): string {
+  const input = inputs.get('sink', 'RDC_SINK');
+  if (!input) return fallback;
+  const text = /^file:\/\/\.\.?\//.test(input.text) ? `file://${resolve(input.text.slice(7))}` : input.text;
+  let location;
+  try {
+    location = parseSinkUrl(text);
+  } catch (error) {
+    throw new ConfigError(`${input.from}: ${errorMessage(error)}`);
+  }
+  if (location.kind === 'file') {
+    const stats = statSync(location.root, { throwIfNoEntry: false });
+    if (stats && !stats.isDirectory()) {
+      const what = stats.isFile() ? 'a regular file' : 'a device or other special file';
+      throw new ConfigError(
+        `${input.from} ${input.text} is ${what}, not a folder. Give a folder (it is created if missing) or a gs:// URL.`,
+      );
+    }
+  }
+  return text;
+}
 
 /** Parses the flags shared by the planner and the local runner. Throws ConfigError (exit 2). */
-export function parseCommon(values: Values, env: NodeJS.ProcessEnv, defaults: ParseDefaults): PlannerArgs {
-  const str = (key: string): string | undefined => {
-    const value = values[key];
-    return typeof value === 'string' ? value : undefined;
-  };
-  if (!str('service') || !str('endpoint')) {
+export function parseCommon(inputs: Inputs, defaults: ParseDefaults): PlannerArgs {
+  const service = inputs.get('service');
+  const endpoint = inputs.get('endpoint');
+  if (!service || !endpoint) {
     throw new ConfigError('--service and --endpoint are required, e.g. --service retail --endpoint sales. See --help.');
   }
+  const project = inputs.get('project', 'GOOGLE_CLOUD_PROJECT') ?? inputs.get('project', 'GCLOUD_PROJECT');
   const raw = {
-    service: str('service'),
-    endpoint: str('endpoint'),
-    startDate: str('start_date') !== undefined ? parseInstant(str('start_date')!, '--start_date') : undefined,
-    endDate: str('end_date') !== undefined ? parseInstant(str('end_date')!, '--end_date') : undefined,
-    endGranularityMs: parseDuration(str('end_granularity') ?? env.RDC_END_GRANULARITY ?? '1h', '--end_granularity'),
-    lookbackMs: str('lookback') ? parseDuration(str('lookback')!, '--lookback') : 0,
-    sliceMs: str('slice') !== undefined ? parseDuration(str('slice')!, '--slice') : undefined,
-    sink: str('sink') ?? env.RDC_SINK ?? './data',
-    queue: str('queue') ?? env.RDC_QUEUE ?? defaults.queue,
-    project: str('project') ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT,
-    topic: str('topic') ?? env.RDC_TOPIC ?? 'rdc-pages',
-    configDir: str('config-dir') ?? env.RDC_CONFIG_DIR,
-    gzip: values.gzip === true || env.RDC_GZIP === '1' || env.RDC_GZIP === 'true',
-    dryRun: values['dry-run'] === true,
-    allowOverlap: values['allow-overlap'] === true,
-    json: values.json === true,
+    service: check(name, service),
+    endpoint: check(name, endpoint),
+    startDate: inputs.instant('start-date'),
+    endDate: inputs.instant('end-date'),
+    endGranularityMs: inputs.duration('end-granularity', 'RDC_END_GRANULARITY') ?? 3_600_000,
+    lookbackMs: inputs.duration('lookback') ?? 0,
+    sliceMs: inputs.duration('slice'),
+    sink: sinkSetting(inputs),
+    queue: inputs.checked(queueKind, 'queue', 'RDC_QUEUE', defaults.queue),
+    project: project ? check(projectId, project) : undefined,
+    topic: inputs.checked(topicName, 'topic', 'RDC_TOPIC', 'rdc-pages'),
+    configDir: inputs.text('config-dir', 'RDC_CONFIG_DIR'),
+    gzip: inputs.bool('gzip', 'RDC_GZIP'),
+    dryRun: inputs.bool('dry-run'),
+    allowOverlap: inputs.bool('allow-overlap'),
+    json: inputs.bool('json'),
   };
   const parsed = PlannerArgs.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, 'The command line', raw));

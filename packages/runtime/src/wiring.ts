@@ -9,12 +9,18 @@ export interface Wired {
   sink: Sink;
 }
 
-/** Loads the config and builds the source and sink the arguments select. Validates before any I/O. */
-export function wireCommon(args: PlannerArgs, env: NodeJS.ProcessEnv, log: Log): Wired {
+/** Loads the config and checks the service and endpoint exist. Opens nothing, so call it before starting anything. */
+export function checkCommon(args: Pick<PlannerArgs, 'configDir' | 'service' | 'endpoint'>): ServiceCatalog {
   const catalog = loadServices(args.configDir);
   resolveEndpoint(catalog, args.service, args.endpoint);
-  const sources = createSourceRegistry(catalog, { env, log, only: args.service });
+  return catalog;
+}
+
+/** Loads the config and builds the source and sink the arguments select. Validates before any I/O. */
+export function wireCommon(args: PlannerArgs, env: NodeJS.ProcessEnv, log: Log): Wired {
+  const catalog = checkCommon(args);
   // Pages are gzipped by the page handler (--gzip); the sink stores bytes as given.
   const sink = createSink(args.sink, { gcs: { ...(args.project ? { projectId: args.project } : {}) } });
+  const sources = createSourceRegistry(catalog, { env, log, only: args.service });
   return { catalog, sources, sink };
 }
