@@ -27,5 +27,12 @@ export function runS4(ctx: ScenarioContext): Promise<Figure[]> {
       script: CHILDREN.planPublish,
       note: `planRun over [${start}, ${end}) at ${perHour} records/hour (count from a stub), every page task published, then flush`,
     },
+    {
+      id: 's4.planner-capped',
+      contender: 'planner, --max-old-space-size=128',
+      script: CHILDREN.planPublish,
+      note: 'the same run with V8 old space capped at 128 MB: how much of the peak RSS is GC headroom (informational)',
+      nodeArgs: ['--max-old-space-size=128'],
+    },
   ]);
 }
