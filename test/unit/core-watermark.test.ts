@@ -59,11 +59,12 @@ describe('watermark and incremental edge cases', () => {
       now,
     });
     expect((await readWatermark(sink, 'shop', 'orders'))?.end).to.equal('2024-07-01T06:00:00.000Z');
-    // A contiguous one does.
+    // A contiguous one does (it overlaps the second run on purpose, so it is forced).
     await completeRun(sink, source, {
       start: new Date('2024-07-01T06:00:00Z'),
       end: new Date('2024-07-02T06:00:00Z'),
       now,
+      allowOverlap: true,
     });
     expect((await readWatermark(sink, 'shop', 'orders'))?.end).to.equal('2024-07-02T06:00:00.000Z');
   });

@@ -170,11 +170,6 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
     const margin = req.start
       ? undefined
       : { start: window.start, end: new Date(window.start.getTime() + (req.lookbackMs ?? 0)) };
-    await claimWindow(deps.sink, identity, {
-      margin,
-      allowOverlap: req.allowOverlap === true,
-      dryRun: req.dryRun === true,
-    });
     origin = 'new';
     manifest = await buildManifest(
       {
@@ -191,6 +186,12 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
       deps.source,
       log,
     );
+    // The claim on the window is the run's first write: a plan refused by its count writes nothing.
+    await claimWindow(deps.sink, identity, {
+      margin,
+      allowOverlap: req.allowOverlap === true,
+      dryRun: req.dryRun === true,
+    });
     if (req.dryRun) return { manifest, origin, published: 0, landed: 0, dryRun: true, resumedLatest: false };
     manifest = await writeManifest(deps.sink, manifest);
     // A backfill behind the watermark does not become "the latest run" the
