@@ -159,7 +159,7 @@ describe('fault injection: ≥ 100 pages through a faulty API and a faulty bucke
     expect(run.deadLettered).to.equal(1);
     const dead = [...gcs.objects.keys()].filter((k) => k.includes('/_rdc/deadletter/'));
     expect(dead).to.have.length(1);
-    expect(dead[0]).to.match(/_rdc\/deadletter\/retail\/sales\/run=[^/]+\/page-000007\.json$/);
+    expect(dead[0]).to.match(/_rdc\/deadletter\/retail\/sales\/run=[^/]+\/page-000007\.m[0-9a-f]{16}-a\d+\.json$/);
     const record = JSON.parse(gcs.objects.get(dead[0]!)!.data.toString('utf8')) as { error: { message: string } };
     expect(record.error.message).to.include('gs://').and.include('page-000007');
     expect([...gcs.objects.keys()].some((k) => k.endsWith('/_SUCCESS'))).to.equal(false);

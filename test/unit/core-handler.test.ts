@@ -19,6 +19,7 @@ import {
   pageStem,
   processDelivery,
   readPageRecord,
+  writeManifest,
 } from '@rdc/core';
 import { FakeSource, makeRecords, MemorySink } from '../support/fakes.js';
 
@@ -173,6 +174,9 @@ describe('outcome policy', () => {
 
   it('retries a transient failure, then dead-letters it on the last attempt and acks', async () => {
     const { deps, sink, source } = setup();
+    const { kind: _kind, page: _page, ...common } = task(1);
+    await writeManifest(sink, { ...common, plannedAt: window.start.toISOString(), sink: sink.url });
+    const manifestKeys = [...sink.objects.keys()];
     source.transform = (r) => r.slice(1);
     const handle = (t: unknown) => handlePageTask(t as PageTask, deps);
     const first = await processDelivery(delivery(encodeTask(task(1)), 1), {
@@ -182,7 +186,7 @@ describe('outcome policy', () => {
       maxDeliveryAttempts: 3,
     });
     expect(first).to.include({ ack: 'retry', decision: 'retry' });
-    expect(sink.objects.size).to.equal(0);
+    expect([...sink.objects.keys()]).to.deep.equal(manifestKeys);
     const last = await processDelivery(delivery(encodeTask(task(1)), 3), {
       handle,
       sink,
@@ -190,9 +194,9 @@ describe('outcome policy', () => {
       maxDeliveryAttempts: 3,
     });
     expect(last).to.include({ ack: 'ack', decision: 'dead-letter' });
-    const record = JSON.parse(
-      sink.objects.get(`_rdc/deadletter/shop/orders/run=${runId}/page-000001.json`)!.body.toString('utf8'),
-    ) as {
+    const prefix = `_rdc/deadletter/shop/orders/run=${runId}/page-000001.m`;
+    const deadKey = [...sink.objects.keys()].find((k) => k.startsWith(prefix) && k.endsWith('-a3.json'));
+    const record = JSON.parse(sink.objects.get(deadKey!)!.body.toString('utf8')) as {
       task: PageTask;
       deliveryAttempt: number;
       error: { message: string };
@@ -200,7 +204,9 @@ describe('outcome policy', () => {
     expect(record.task.page).to.equal(1);
     expect(record.deliveryAttempt).to.equal(3);
     expect(record.error.message).to.include('9 records');
-    expect([...sink.objects.keys()].every((k) => k.startsWith('_rdc/deadletter/'))).to.equal(true);
+    expect(
+      [...sink.objects.keys()].every((k) => k.startsWith('_rdc/deadletter/') || manifestKeys.includes(k)),
+    ).to.equal(true);
   });
 
   it('dead-letters a poison message at once, under _rdc/deadletter/ only', async () => {
@@ -218,7 +224,7 @@ describe('outcome policy', () => {
 
   it('keeps the message when the dead-letter record cannot be written', async () => {
     const { sink } = setup();
-    sink.put = () => Promise.reject(new Error('disk full'));
+    sink.putIfAbsent = () => Promise.reject(new Error('disk full'));
     const out = await processDelivery(delivery(Buffer.from('garbage')), {
       handle: () => expect.fail('handled'),
       sink,

@@ -61,8 +61,8 @@ export function parseRunId(runId: string): RunIdentity {
  *     runs/<service>/<endpoint>/run=<runId>/pages/page-000042.json         (the page landed: its parts)
  *     runs/<service>/<endpoint>/run=<runId>/slices/slice-000003.json       (slice 3 walked to its end)
  *     runs/<service>/<endpoint>/run=<runId>/_SUCCESS
- *     deadletter/<service>/<endpoint>/run=<runId>/page-000001.json | slice-000003.json | page-s000003-000001.json
- *     deadletter/_malformed/<digest>.json
+ *     deadletter/<service>/<endpoint>/run=<runId>/page-000001.m<digest>-a<attempt>.json | slice-000003… | page-s000003-000001…
+ *     deadletter/_malformed/<digest>.json, deadletter/_unplanned/<digest>.json    (one per message id)
  *     state/<service>/<endpoint>/watermark.json | latest.json
  *
  * A page's records are partitioned by the UTC date of their timestamp field: a
@@ -126,18 +126,49 @@ export function deadLetterPrefix(run: RunRef): string {
   return `${BOOKKEEPING_ROOT}deadletter/${run.service}/${run.endpoint}/run=${run.runId}/`;
 }
 
-/** Dead-letter record of page `index` (`page-000001.json`) or of cursor slice `index` (`slice-000003.json`). */
-export function deadLetterKey(run: RunRef, index: number, kind: 'page' | 'slice' = 'page'): string {
-  return `${deadLetterPrefix(run)}${kind}-${pad(index)}.json`;
+/**
+ * The delivery a dead-letter record belongs to: a digest of the message id and
+ * the delivery attempt. It is part of the record's name, so records are
+ * write-once per task and attempt, and no message can overwrite another's.
+ */
+export interface DeliveryTag {
+  /** Hex digest of the message id. */
+  digest: string;
+  attempt: number;
 }
 
-/** Dead-letter record of page `page` of slice `slice` of a split window (`page-s000003-000001.json`). */
-export function slicePageDeadLetterKey(run: RunRef, slice: number, page: number): string {
-  return `${deadLetterPrefix(run)}${slicePageStem(slice, page)}.json`;
+const tagOf = (tag: DeliveryTag | undefined): string => (tag ? `.m${tag.digest}-a${tag.attempt}` : '');
+
+/** The optional delivery tag of a dead-letter name (`.m<digest>-a<attempt>`), as a pattern. */
+const TAG = String.raw`(?:\.m[0-9a-f]{1,64}-a\d{1,6})?`;
+/** `page-000001[.m<digest>-a<attempt>].json`: the dead-letter record of a page. */
+export const DEAD_PAGE_FILE = new RegExp(String.raw`^page-(\d{6,})${TAG}\.json$`);
+/** `slice-000003[…].json`: the dead-letter record of a cursor slice. */
+export const DEAD_SLICE_FILE = new RegExp(String.raw`^slice-(\d{6,})${TAG}\.json$`);
+/** `page-s000003-000001[…].json`: the dead-letter record of a page of a split window. */
+export const DEAD_SLICE_PAGE_FILE = new RegExp(String.raw`^page-s(\d{6,})-(\d{6,})${TAG}\.json$`);
+
+/**
+ * Dead-letter record of page `index` (`page-000001.m<digest>-a<attempt>.json`)
+ * or of cursor slice `index` (`slice-000003….json`).
+ */
+export function deadLetterKey(run: RunRef, index: number, kind: 'page' | 'slice' = 'page', tag?: DeliveryTag): string {
+  return `${deadLetterPrefix(run)}${kind}-${pad(index)}${tagOf(tag)}.json`;
 }
 
-/** Messages too malformed to name a run land here, keyed by a digest of the message id. */
+/** Dead-letter record of page `page` of slice `slice` of a split window (`page-s000003-000001….json`). */
+export function slicePageDeadLetterKey(run: RunRef, slice: number, page: number, tag?: DeliveryTag): string {
+  return `${deadLetterPrefix(run)}${slicePageStem(slice, page)}${tagOf(tag)}.json`;
+}
+
+/** Messages too malformed to name a run land here, one per message id (a digest of it). */
 export const malformedKey = (digest: string): string => `${BOOKKEEPING_ROOT}deadletter/_malformed/${digest}.json`;
+
+/**
+ * Tasks of a run that was never planned (no manifest), or of a slice the plan
+ * does not hold: outside every run's folder, one per message id.
+ */
+export const unplannedKey = (digest: string): string => `${BOOKKEEPING_ROOT}deadletter/_unplanned/${digest}.json`;
 
 export const stateKey = (service: string, endpoint: string, name: string): string =>
   `${BOOKKEEPING_ROOT}state/${service}/${endpoint}/${name}`;

@@ -29,13 +29,17 @@ export {
   slicePageDeadLetterKey,
   deadLetterPrefix,
   malformedKey,
+  unplannedKey,
+  DEAD_PAGE_FILE,
+  DEAD_SLICE_FILE,
+  DEAD_SLICE_PAGE_FILE,
   stateKey,
   legacyManifestKey,
   legacyStateKey,
   plannedRunKey,
   plannedRunsPrefix,
 } from './bucket-layout.js';
-export type { RunIdentity } from './bucket-layout.js';
+export type { DeliveryTag, RunIdentity } from './bucket-layout.js';
 
 // Planning a run (plan/): the window, counting pages, slicing, the manifest, the tasks.
 export { parseInstant, parseDuration, formatDuration, truncate, resolveWindow } from './plan/window.js';

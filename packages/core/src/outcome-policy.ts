@@ -10,7 +10,8 @@ import {
   type Sink,
   type Task,
 } from '@rdc/contracts';
-import { deadLetterPrefix, malformedKey } from './bucket-layout.js';
+import { malformedKey, parseRunId, unplannedKey } from './bucket-layout.js';
+import { cachedManifest } from './plan/manifest.js';
 import { deadLetterKeyFor } from './plan/tasks.js';
 import type { TaskResult } from './task/authorize.js';
 
@@ -74,13 +75,37 @@ function deadLetterRecord(delivery: Delivery, task: Task | undefined, error: unk
     deliveryAttempt: delivery.deliveryAttempt,
     attributes: delivery.attributes,
     task: task ?? null,
-    data: task ? undefined : delivery.data.subarray(0, 4096).toString('base64'),
+    data: task ? undefined : delivery.data.subarray(0, MAX_RECORDED_DATA).toString('base64'),
     error: {
       name: error instanceof Error ? error.name : 'Error',
       message: errorMessage(error),
       retryable: isRetryable(error),
     },
   };
+}
+
+/** Bytes of an undecodable message kept in its record (base64): a flood cannot grow records without bound. */
+const MAX_RECORDED_DATA = 4096;
+
+/**
+ * Where the dead-letter record of a delivery goes. A task of a planned run:
+ * its page or slice name, tagged with the message and attempt. A task whose
+ * run (or slice) was never planned, or a malformed message: one record per
+ * message id, outside every run's folder.
+ */
+async function recordKey(delivery: Delivery, task: Task | undefined, sink: Sink): Promise<string> {
+  const digest = createHash('sha256').update(delivery.id).digest('hex').slice(0, 32);
+  if (!task) return malformedKey(digest);
+  const planned = await cachedManifest(sink, parseRunId(task.runId)).then(
+    (manifest) => manifest !== undefined,
+    (error: unknown) => {
+      if (isRetryable(error)) throw error;
+      return false; // a corrupt manifest plans nothing this task can name
+    },
+  );
+  if (!planned) return unplannedKey(digest);
+  const tag = { digest: digest.slice(0, 16), attempt: delivery.deliveryAttempt };
+  return (await deadLetterKeyFor(task, sink, tag)) ?? unplannedKey(digest);
 }
 
 /** Decodes one delivery, handles it, and decides what the transport does with it. */
@@ -113,18 +138,19 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps): Pr
       );
       return { ack: 'retry', decision, ...(task ? { task } : {}), error };
     }
-    const digest = createHash('sha256').update(delivery.id).digest('hex').slice(0, 32);
-    let key = malformedKey(digest);
+    let key: string | undefined;
     try {
-      // A task whose slice its run does not plan is recorded under the run, outside the page and slice names.
-      if (task) key = (await deadLetterKeyFor(task, deps.sink)) ?? `${deadLetterPrefix(task)}unplanned-${digest}.json`;
-      await deps.sink.put(key, Buffer.from(`${JSON.stringify(deadLetterRecord(delivery, task, error), null, 2)}\n`), {
-        contentType: 'application/json',
-      });
+      key = await recordKey(delivery, task, deps.sink);
+      // Write-once: a record already there is this delivery's own (an ack that was lost), never replaced.
+      await deps.sink.putIfAbsent(
+        key,
+        Buffer.from(`${JSON.stringify(deadLetterRecord(delivery, task, error), null, 2)}\n`),
+        { contentType: 'application/json' },
+      );
     } catch (writeError) {
-      // Without the record the failure would be invisible: keep the message instead.
+      // Without the record the failure would be invisible: keep the message instead. Both errors are told.
       log.error(
-        `Could not write the dead-letter record for ${where}; the message will be redelivered: ${errorMessage(writeError)}`,
+        `${where} failed: ${errorMessage(error)}. Its dead-letter record${key ? ` ${key}` : ''} could not be written either, so the message will be redelivered: ${errorMessage(writeError)}`,
         meta,
       );
       return { ack: 'retry', decision: 'retry', ...(task ? { task } : {}), error };

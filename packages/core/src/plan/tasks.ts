@@ -1,6 +1,6 @@
 import { PermanentError, type PageTask, type Sink, type SliceTask, type Task } from '@rdc/contracts';
 import { cachedManifest, planKind, type RunManifest } from './manifest.js';
-import { deadLetterKey, parseRunId, slicePageDeadLetterKey } from '../bucket-layout.js';
+import { deadLetterKey, type DeliveryTag, parseRunId, slicePageDeadLetterKey } from '../bucket-layout.js';
 import { splitWindow } from './slicing.js';
 
 function common(manifest: RunManifest) {
@@ -142,13 +142,13 @@ export async function sliceNumberOf(task: SlicedTask, sink: Sink): Promise<numbe
  * window (its slice number comes from the manifest). Undefined when the task's
  * slice is not in the plan.
  */
-export async function deadLetterKeyFor(task: Task, sink: Sink): Promise<string | undefined> {
-  if (task.kind === 'slice') return deadLetterKey(task, task.sliceIndex, 'slice');
-  if (!task.slice) return deadLetterKey(task, task.page);
+export async function deadLetterKeyFor(task: Task, sink: Sink, tag?: DeliveryTag): Promise<string | undefined> {
+  if (task.kind === 'slice') return deadLetterKey(task, task.sliceIndex, 'slice', tag);
+  if (!task.slice) return deadLetterKey(task, task.page, 'page', tag);
   const slice = task.slice;
   const index = await sliceNumberOf({ ...task, slice }, sink).catch((error: unknown) => {
     if (error instanceof PermanentError) return undefined;
     throw error;
   });
-  return index === undefined ? undefined : slicePageDeadLetterKey(task, index, task.page);
+  return index === undefined ? undefined : slicePageDeadLetterKey(task, index, task.page, tag);
 }

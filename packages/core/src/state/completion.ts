@@ -5,6 +5,9 @@ import { advanceWatermark } from './watermark.js';
 import { collectDrift } from './drift-report.js';
 import type { Drift } from '../task/drift.js';
 import {
+  DEAD_PAGE_FILE,
+  DEAD_SLICE_FILE,
+  DEAD_SLICE_PAGE_FILE,
   deadLetterPrefix,
   PAGE_RECORD_FILE,
   runFolder,
@@ -42,10 +45,6 @@ export interface RunStatus {
    */
   drift?: Drift;
 }
-
-const DEAD_PAGE = /^page-(\d{6,})\.json$/;
-const DEAD_SLICE = /^slice-(\d{6,})\.json$/;
-const DEAD_SLICE_PAGE = /^page-s(\d{6,})-(\d{6,})\.json$/;
 
 function numbersIn(
   names: string[],
@@ -100,13 +99,13 @@ export async function runStatus(sink: Sink, manifest: RunManifest): Promise<RunS
   let dead: Set<number>;
   if (planKind(manifest) === 'slices') {
     landed = numbersIn(under('slices/'), SLICE_MARKER_FILE, index);
-    dead = numbersIn(deadNames, DEAD_SLICE, index);
+    dead = numbersIn(deadNames, DEAD_SLICE_FILE, index);
   } else if (manifest.slices) {
     landed = numbersIn(pageNames, SLICE_PAGE_RECORD_FILE, globalPage(manifest));
-    dead = numbersIn(deadNames, DEAD_SLICE_PAGE, globalPage(manifest));
+    dead = numbersIn(deadNames, DEAD_SLICE_PAGE_FILE, globalPage(manifest));
   } else {
     landed = numbersIn(pageNames, PAGE_RECORD_FILE, index);
-    dead = numbersIn(deadNames, DEAD_PAGE, index);
+    dead = numbersIn(deadNames, DEAD_PAGE_FILE, index);
   }
   const missing: number[] = [];
   const deadLettered: number[] = [];
