@@ -3,17 +3,18 @@ import { join } from 'node:path';
 
 /** What a contender left in its folder sink. */
 export interface Landed {
-  /** Page files, in name (= page) order. */
+  /** Pages landed (page records). */
   pages: number;
   /** When each page landed (the file's mtime, epoch ms), ascending. */
   times: number[];
-  /** Record ids in page order, duplicates kept. */
+  /** Record ids in part (= date, then page) order, duplicates kept. */
   ids: string[];
   /** Dead-letter records written. */
   deadLettered: number;
 }
 
 const PAGE = /^page-[^/]*\.ndjson$/;
+const PAGE_RECORD = /\/_rdc\/runs\/.*\/pages\/page-[^/]*\.json$/;
 
 function walk(dir: string, out: string[]): void {
   if (!existsSync(dir)) return;
@@ -29,16 +30,23 @@ function walk(dir: string, out: string[]): void {
 export function readLanded(root: string): Landed {
   const files: string[] = [];
   walk(root, files);
-  const pages = files.filter((f) => PAGE.test(f.slice(f.lastIndexOf('/') + 1)) && !f.includes('/_deadletter/')).sort();
-  const times = pages.map((f) => statSync(f).mtimeMs).sort((a, b) => a - b);
+  // Data parts (one per record date of a page) hold the ids; a page landed when its page record did.
+  const parts = files.filter((f) => PAGE.test(f.slice(f.lastIndexOf('/') + 1)) && !f.includes('/_rdc/')).sort();
+  const records = files.filter((f) => PAGE_RECORD.test(f));
+  const times = records.map((f) => statSync(f).mtimeMs).sort((a, b) => a - b);
   const ids: string[] = [];
-  for (const file of pages) {
+  for (const file of parts) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (line === '') continue;
       ids.push(String((JSON.parse(line) as { id?: unknown }).id));
     }
   }
-  return { pages: pages.length, times, ids, deadLettered: files.filter((f) => f.includes('/_deadletter/')).length };
+  return {
+    pages: records.length,
+    times,
+    ids,
+    deadLettered: files.filter((f) => f.includes('/_rdc/deadletter/')).length,
+  };
 }
 
 export interface Completeness {
