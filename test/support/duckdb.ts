@@ -19,7 +19,7 @@ export class TableReader {
   /** Rows of `SELECT … FROM <table> …` as JSON-friendly objects (`{table}` stands for the source). */
   async rows(sql: string): Promise<Record<string, unknown>[]> {
     const result = await this.connection.runAndReadAll(sql.replace('{table}', this.source));
-    return result.getRowObjectsJson() as Record<string, unknown>[];
+    return result.getRowObjectsJson();
   }
 
   async ids(where = 'true'): Promise<string[]> {
