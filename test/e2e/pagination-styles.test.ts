@@ -70,7 +70,7 @@ const CASES: Case[] = [
   },
   {
     service: 'pg_cursor',
-    what: 'a next cursor in the body, 7d slices from config',
+    what: 'a next cursor in the body, slices sized by the probed density',
     mock: { pagination: 'body-cursor' },
     plan: 'slices',
   },

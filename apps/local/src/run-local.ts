@@ -15,7 +15,7 @@ import {
 } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { checkCommon, wireCommon, type Wired } from '@rdc/runtime';
-import { baseUrlVariable, type SourceRegistry } from '@rdc/source';
+import { baseUrlVariable, type HttpSource, type SourceRegistry } from '@rdc/source';
 import { MemoryQueue } from '@rdc/queues';
 import type { LocalArgs } from './cli.js';
 import { Progress } from './progress.js';
@@ -57,6 +57,16 @@ export interface LocalSummary {
   /** Fields the records carry that the endpoint's schema does not declare (known once the run is sealed). */
   drift?: Drift;
   complete: boolean;
+  /** Requests this process sent to the API (planning and pages, retries included). */
+  requests: number;
+  /** Tasks worked at once (`--concurrency`). */
+  workers: number;
+  /** Requests in flight to the API at most: the API's limit, or fewer when the workers are fewer. */
+  apiConcurrency: number;
+  /** The API's limit of requests in flight (`limits.concurrency`, RDC_API_CONCURRENCY). */
+  apiConcurrencyLimit: number;
+  /** Requests per second at most (`limits.requestsPerSecond`, RDC_REQUESTS_PER_SECOND). */
+  requestsPerSecond: number;
 }
 
 /** `./data` and relative paths are resolved against the working directory. */
@@ -123,6 +133,7 @@ async function work(
       return Promise.resolve();
     },
   });
+  const source = sources.sourceFor(args.service);
   try {
     let start = args.startDate;
     let end = args.endDate;
@@ -141,13 +152,14 @@ async function work(
         endGranularityMs: args.endGranularityMs,
         lookbackMs: args.lookbackMs,
         ...(args.sliceMs !== undefined ? { sliceMs: args.sliceMs } : {}),
+        fanOut: args.concurrency,
         // Locally there is no scheduler to retry later: finish the pending run instead.
         ifLatestIncomplete: 'resume',
         resumeOnly: args.resume !== undefined,
         dryRun: args.dryRun,
         allowOverlap: args.allowOverlap,
       },
-      { catalog, source: sources.sourceFor(args.service), sink, publisher: queue, log: io.log },
+      { catalog, source, sink, publisher: queue, log: io.log },
     );
     const manifest = plan.manifest;
     const slicePlan = manifest.plan === 'slices';
@@ -205,12 +217,30 @@ async function work(
       runState,
       ...(status.drift ? { drift: status.drift } : {}),
       complete: status.complete,
+      ...concurrencyOf(args, source),
     };
     io.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
     return { code: status.complete ? 0 : 1, summary };
   } finally {
     await queue.stop().catch((error: unknown) => io.log.warn(`Stopping the queue failed: ${errorMessage(error)}`));
   }
+}
+
+/**
+ * The effective concurrency: each worker sends one request at a time, so the
+ * API sees at most min(workers, the API's limit) requests in flight.
+ */
+function concurrencyOf(
+  args: LocalArgs,
+  source: HttpSource,
+): Pick<LocalSummary, 'requests' | 'workers' | 'apiConcurrency' | 'apiConcurrencyLimit' | 'requestsPerSecond'> {
+  return {
+    requests: source.stats.requests,
+    workers: args.concurrency,
+    apiConcurrency: Math.min(args.concurrency, source.limits.concurrency),
+    apiConcurrencyLimit: source.limits.concurrency,
+    requestsPerSecond: source.limits.requestsPerSecond,
+  };
 }
 
 export function formatSummary(s: LocalSummary): string {
@@ -235,6 +265,7 @@ export function formatSummary(s: LocalSummary): string {
     ...fanOut,
     `  records  ${s.records.toLocaleString('en-US')}`,
     `  seconds  ${s.seconds.toFixed(1)}`,
+    `  requests ${s.requests} to the API (${s.workers} worker slots, ${s.apiConcurrency} requests in flight at most of the API's ${s.apiConcurrencyLimit}, ${s.requestsPerSecond}/s)`,
     `  files    ${s.location}`,
     `  run      ${s.runState}`,
     ...(s.drift && Object.keys(s.drift).length > 0

@@ -12,3 +12,15 @@ export const MAX_SLICES = 100_000;
 
 /** Page files and slice markers number pages and slices with at least this many digits. */
 export const INDEX_DIGITS = 6;
+
+/**
+ * Adaptive slicing of a cursor-paginated window: about one slice per this many
+ * pages, so a slice's partial last page adds a tenth of a request per page at most.
+ */
+export const PAGES_PER_SLICE = 10;
+
+/** A slice holds at least this many pages when the window is cut for more workers. */
+export const MIN_PAGES_PER_SLICE = 8;
+
+/** Workers the planner fans a cursor window out to when it is not told (`--concurrency`). */
+export const DEFAULT_FAN_OUT = 8;

@@ -47,6 +47,7 @@ export type { WindowInput } from './plan/window.js';
 export { pageCount, expectedRecords, sliceSizeOf } from './plan/counting.js';
 export { splitWindow, splitToFit, maxReachablePages } from './plan/slicing.js';
 export type { Counted, FittedSlice } from './plan/slicing.js';
+export { probeSliceSize, roundSliceMs, slicesFor, type SliceChoice } from './plan/adaptive-slices.js';
 export { RunManifest, CountedSlice, readManifest, writeManifest, runIdentity, planKind } from './plan/manifest.js';
 export { pageTasks, sliceTasks, tasksFor, sliceNumberOf, deadLetterKeyFor } from './plan/tasks.js';
 export { planRun, UpToDate } from './plan/plan-run.js';

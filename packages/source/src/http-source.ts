@@ -28,6 +28,8 @@ export interface HttpSource extends Source {
   readonly stats: SourceStats;
   /** Milliseconds the API's rate limit holds this client's requests back (0 when not paused). */
   readonly pausedForMs: number;
+  /** The effective limits of this client: requests in flight and requests per second (shared limiter). */
+  readonly limits: { concurrency: number; requestsPerSecond: number };
   /** Closes the keep-alive sockets of the agent this client created (not of one passed in). */
   close(): void;
 }
@@ -209,6 +211,7 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
 
   return {
     stats,
+    limits: { concurrency: limiter.concurrency, requestsPerSecond: limiter.requestsPerSecond },
     count: (endpointName, window, pageSize) => guard(count(endpointName, window, pageSize)),
     fetchPage: (request) => guard(fetchPage(request)),
     walkCursor: guardedWalk,

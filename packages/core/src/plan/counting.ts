@@ -11,6 +11,7 @@ import {
 } from '@rdc/contracts';
 import { DEFAULT_SLICE } from '../defaults.js';
 import type { RunManifest } from './manifest.js';
+import { probeSliceSize } from './adaptive-slices.js';
 import { maxReachablePages, splitToFit, splitWindow, type Counted } from './slicing.js';
 import { formatDuration, parseDuration } from './window.js';
 
@@ -41,6 +42,8 @@ export interface BuildInput {
   window: Window;
   /** `--slice`; else the endpoint's `slice`; else DEFAULT_SLICE. Cursor styles only. */
   sliceMs?: number | undefined;
+  /** Cursor styles: worker slots the slices should keep busy (`--concurrency`). @default DEFAULT_FAN_OUT */
+  fanOut?: number | undefined;
   plannedAt: Date;
   sinkUrl: string;
   /** The service's `limits.maxPagesPerRun`: a window of more pages is refused before anything is written. */
@@ -104,8 +107,21 @@ export async function buildManifest(input: BuildInput, source: Source, log: Log)
     sink: input.sinkUrl,
   };
   if (isCursor(config)) {
-    const sliceMs = sliceSizeOf(input);
+    // `--slice` or the config's `slice` decide; else the window's density, probed with one request.
+    const fixed = input.sliceMs !== undefined || config.slice !== undefined;
+    const fallbackMs = sliceSizeOf(input);
+    const choice = fixed
+      ? { sliceMs: fallbackMs, estimatedPages: undefined }
+      : await probeSliceSize(source, input.endpoint, config, window, input.fanOut, fallbackMs, log);
+    const sliceMs = choice.sliceMs;
     const slices = splitWindow(window, sliceMs).length;
+    if (!fixed) {
+      const density =
+        choice.estimatedPages === undefined
+          ? 'the window fits on one page'
+          : `about ${Math.ceil(choice.estimatedPages)} pages`;
+      log.info(`Probed the window's first page: ${density}; slices of ${formatDuration(sliceMs)} (${slices} slices)`);
+    }
     return { ...base, total: 0, pages: slices, plan: 'slices', sliceMs, sliceCount: slices };
   }
   if (input.sliceMs !== undefined) {

@@ -41,6 +41,8 @@ export interface PlanRequest {
   lookbackMs?: number;
   /** Cursor styles: time-slice size in ms (`--slice`). @default the endpoint's `slice`, else 1 day */
   sliceMs?: number;
+  /** Cursor styles: worker slots the adaptive slices should keep busy. @default DEFAULT_FAN_OUT */
+  fanOut?: number;
   /**
    * Without `start`, when the endpoint's latest run is incomplete and the new
    * window would overlap it: `fail` throws RunInProgressError; `resume` works
@@ -161,6 +163,7 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
 
   let manifest = await readManifest(deps.sink, identity);
   let origin: PlanResult['origin'] = 'existing';
+  if (manifest) refuseOtherSlice(manifest, req.sliceMs);
   if (!manifest) {
     if (req.resumeOnly) {
       throw new ConfigError(
@@ -179,6 +182,7 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
         config: endpoint,
         window,
         sliceMs: req.sliceMs,
+        fanOut: req.fanOut,
         plannedAt: req.now,
         sinkUrl: deps.sink.url,
         maxPages: service.limits.maxPagesPerRun,
@@ -259,4 +263,16 @@ function* merged(a: readonly number[], b: readonly number[]): Generator<number> 
 function writeRunSchema(sink: Sink, run: Parameters<typeof schemaKey>[0], spec: RecordSchemaSpec): Promise<unknown> {
   const body = Buffer.from(`${JSON.stringify(bigQuerySchema(spec), null, 2)}\n`);
   return sink.putIfAbsent(schemaKey(run), body, { contentType: 'application/json' });
+}
+
+/**
+ * A planned run keeps its slices: its tasks, object names and markers are cut
+ * by them. A different `--slice` for it is refused rather than ignored.
+ */
+function refuseOtherSlice(manifest: RunManifest, sliceMs: number | undefined): void {
+  if (sliceMs === undefined || manifest.plan !== 'slices' || manifest.sliceMs === sliceMs) return;
+  throw new ConfigError(
+    `Run ${manifest.runId} was planned with slices of ${formatDuration(manifest.sliceMs ?? 0)}; --slice ${formatDuration(sliceMs)} ` +
+      `cannot re-cut it, since its landed pages are named by those slices. Resume it without --slice, or plan a different window.`,
+  );
 }
