@@ -25,7 +25,7 @@ export interface TaskResult {
   outcome: 'landed' | 'already-landed';
   /** The page, or for a slice its completion marker. */
   key: string;
-  /** Records fetched by this call (0 when it found the work already done). */
+  /** Records this call landed: 0 when the work was already done, or another writer landed it first. */
   records: number;
 }
 

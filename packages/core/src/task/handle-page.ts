@@ -55,7 +55,9 @@ export async function handlePageTask(task: PageTask, deps: HandlerDeps): Promise
     where: `run ${task.runId} page ${task.page}/${task.pages}`,
     context: { runId: task.runId, page: task.page },
   });
-  return { outcome: outcome === 'created' ? 'landed' : 'already-landed', key, records: result.records.length };
+  // Records another writer landed first are not this call's: the run summary counts what this process landed.
+  const landed = outcome === 'created';
+  return { outcome: landed ? 'landed' : 'already-landed', key, records: landed ? result.records.length : 0 };
 }
 
 /** Entry point for any task kind. */

@@ -61,6 +61,8 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
   const seen = new Set<unknown>();
   let pages = 0;
   let records = 0;
+  /** Records whose pages this call wrote (not an earlier attempt, not another writer). */
+  let landedHere = 0;
   for await (const page of deps
     .sourceFor(task.service)
     .walkCursor(task.endpoint, toWindow(task.slice), task.pageSize)) {
@@ -91,7 +93,7 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
       sliceEnd: task.slice.end,
     };
     if (page.requestId) metadata.apiRequestId = page.requestId;
-    await landPage(deps, {
+    const landedPage = await landPage(deps, {
       run,
       stem: slicePageStem(slice, page.page),
       records: page.records,
@@ -102,6 +104,7 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
       where: `${where} page ${page.page}`,
       context,
     });
+    if (landedPage.outcome === 'created') landedHere += page.records.length;
   }
 
   const extra = [...landed.keys()].filter((p) => p > pages);
@@ -124,5 +127,5 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
   const outcome = await deps.sink.putIfAbsent(marker, Buffer.from(`${JSON.stringify(body)}\n`), {
     contentType: 'application/json',
   });
-  return { outcome: outcome === 'created' ? 'landed' : 'already-landed', key: marker, records };
+  return { outcome: outcome === 'created' ? 'landed' : 'already-landed', key: marker, records: landedHere };
 }
