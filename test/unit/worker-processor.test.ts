@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { encodeTask, loadServices, silentLog, type PageTask } from '@rdc/contracts';
+import { encodeTask, loadServices, silentLog, type Log, type PageTask } from '@rdc/contracts';
 import { planRun } from '@rdc/core';
 import { CHECK_EVERY_PAGE_UP_TO, createProcessor } from '@rdc/worker';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 
-async function setup(records: number, days: number) {
+async function setup(records: number, days: number, log: Log = silentLog) {
   const catalog = loadServices(fixtureConfigDir);
   const source = new FakeSource(makeRecords(records));
   const sink = new MemorySink();
@@ -28,6 +28,15 @@ async function setup(records: number, days: number) {
     lists++;
     return list(prefix);
   };
+  const makeProcessor = () =>
+    createProcessor({
+      catalog,
+      sourceFor: () => source,
+      sink,
+      log,
+      gzip: false,
+      maxDeliveryAttempts: 5,
+    });
   const process = createProcessor({
     catalog,
     sourceFor: () => source,
@@ -38,10 +47,29 @@ async function setup(records: number, days: number) {
   });
   const deliver = (task: PageTask) =>
     process({ id: `m-${task.page}`, data: encodeTask(task), attributes: {}, deliveryAttempt: 1 });
-  return { sink, tasks: publisher.tasks as PageTask[], deliver, lists: () => lists };
+  return { sink, tasks: publisher.tasks as PageTask[], deliver, lists: () => lists, makeProcessor };
 }
 
 describe('worker completion checks', () => {
+  it('logs "Run … complete" once per run, though several workers see the last page land', async () => {
+    const lines: string[] = [];
+    const log: Log = {
+      error: () => undefined,
+      warn: () => undefined,
+      info: (message: string) => lines.push(message),
+      debug: () => undefined,
+      child: () => log,
+    };
+    const { tasks, deliver, makeProcessor } = await setup(95, 1, log);
+    for (const task of tasks.slice(0, -1)) await deliver(task);
+    const last = tasks.at(-1)!;
+    const workers = [makeProcessor(), makeProcessor(), makeProcessor()];
+    await Promise.all(
+      workers.map((work, i) => work({ id: `m-last-${i}`, data: encodeTask(last), attributes: {}, deliveryAttempt: 1 })),
+    );
+    expect(lines.filter((line) => / complete: /.test(line))).to.have.length(1);
+  });
+
   it('checks a small run after every landed page and seals it when the last lands', async () => {
     const { sink, tasks, deliver, lists } = await setup(95, 1);
     for (const task of tasks) await deliver(task);

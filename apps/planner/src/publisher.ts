@@ -2,7 +2,10 @@ import { ConfigError, type Log, type TaskPublisher } from '@rdc/contracts';
 import { PubSubPublisher } from '@rdc/queues';
 import type { PlannerArgs } from '@rdc/runtime';
 
-export function createPublisher(args: PlannerArgs, env: NodeJS.ProcessEnv, log: Log): TaskPublisher {
+/** A publisher that can say, before anything is written, whether its topic is there. */
+export type CheckedPublisher = TaskPublisher & { check(): Promise<void> };
+
+export function createPublisher(args: PlannerArgs, env: NodeJS.ProcessEnv, log: Log): CheckedPublisher {
   if (args.queue !== 'pubsub') {
     throw new ConfigError(
       'The planner publishes to Pub/Sub (--queue pubsub). For an in-process queue with workers in the same process, run `npm start` (the local runner).',
@@ -18,7 +21,8 @@ export function createPublisher(args: PlannerArgs, env: NodeJS.ProcessEnv, log: 
 }
 
 /** A publisher for dry runs: planning never calls it. */
-export const noPublisher: TaskPublisher = {
+export const noPublisher: CheckedPublisher = {
+  check: () => Promise.resolve(),
   publish: () => Promise.reject(new Error('dry run: nothing is published')),
   flush: () => Promise.resolve(),
   close: () => Promise.resolve(),

@@ -1,5 +1,5 @@
 import { errorMessage, type Log } from '@rdc/contracts';
-import { planRun, UpToDate, type PlanResult } from '@rdc/core';
+import { planRun, stateKey, UpToDate, type PlanResult } from '@rdc/core';
 import { PLANNER_HELP, parsePlannerArgs } from './cli.js';
 import { formatPlan, planSummary } from './summary.js';
 import { wireCommon } from '@rdc/runtime';
@@ -35,6 +35,9 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
   let publisher = noPublisher;
   try {
     if (!args.dryRun) publisher = createPublisher(args, io.env, io.log);
+    // The topic and the sink are checked before the plan writes its manifest or state.
+    await publisher.check();
+    await sink.exists(stateKey(args.service, args.endpoint, 'latest.json'));
     const result = await planRunOrUpToDate(
       {
         service: args.service,

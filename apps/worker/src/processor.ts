@@ -95,9 +95,12 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       finished.add(task.runId);
       manifests.delete(task.runId);
       lastCheck.delete(task.runId);
-      deps.log.info(`Run ${task.runId} complete: ${status.landedPages}/${status.expectedPages} pages landed`, {
-        runId: task.runId,
-      });
+      // Logged by the one sealer that wrote _SUCCESS, so once per run however many workers saw it complete.
+      if (status.sealedNow) {
+        deps.log.info(`Run ${task.runId} complete: ${status.landedPages}/${status.expectedPages} pages landed`, {
+          runId: task.runId,
+        });
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 import type { BatchPublishOptions, FlowControlOptions, PubSub, Topic } from '@google-cloud/pubsub';
 import {
+  ConfigError,
   TransientError,
   encodeTask,
   errorMessage,
@@ -74,6 +75,29 @@ export class PubSubPublisher implements TaskPublisher {
     });
     this.#flow = this.topic.flowControlled();
     this.#log = (options.log ?? silentLog).child({ topic: this.topic.name });
+  }
+
+  /**
+   * Checks the topic exists before the planner writes anything: a missing topic
+   * is a ConfigError naming it and how to create it; an unreachable Pub/Sub is
+   * an error saying where it looked.
+   */
+  async check(): Promise<void> {
+    let exists: boolean;
+    try {
+      [exists] = await this.topic.exists();
+    } catch (error) {
+      throw new Error(
+        `Cannot look up the Pub/Sub topic ${this.topic.name}: ${errorMessage(error)}. Check the project, the credentials (roles/pubsub.viewer or publisher) and PUBSUB_EMULATOR_HOST when using the emulator.`,
+      );
+    }
+    if (!exists) {
+      const short = this.topic.name.split('/').pop() ?? this.topic.name;
+      throw new ConfigError(
+        `The Pub/Sub topic ${this.topic.name} does not exist, so no task could be published; nothing was written. ` +
+          `Create it (gcloud pubsub topics create ${short}, see docs/deploy.md) or pass --topic (env RDC_TOPIC) with an existing one.`,
+      );
+    }
   }
 
   /** Publishes handed to the client and not yet confirmed or failed. */

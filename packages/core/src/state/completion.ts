@@ -38,6 +38,8 @@ export interface RunStatus {
   complete: boolean;
   /** `_SUCCESS` has been written. */
   succeeded: boolean;
+  /** From finalizeRun: this call wrote `_SUCCESS` (of concurrent sealers, exactly one), so it reports completion. */
+  sealedNow?: boolean;
   /**
    * Fields the records carry that the endpoint's schema does not declare, with
    * how many records carry each and a sample type. Filled by `finalizeRun` for a
@@ -170,6 +172,7 @@ export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new D
   if (!status.complete) return status;
   const run = runIdentity(manifest);
   let drift: Drift | undefined;
+  let sealedNow = false;
   if (status.succeeded) {
     drift = SealedDrift.safeParse(JSON.parse((await sink.get(successKey(run)))?.toString('utf8') ?? '{}')).data?.drift;
   } else {
@@ -187,10 +190,11 @@ export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new D
       /** Fields the records carry that the schema does not declare (records are written as the API gave them). */
       drift,
     };
-    await sink.putIfAbsent(successKey(run), Buffer.from(`${JSON.stringify(marker, null, 2)}\n`), {
+    const written = await sink.putIfAbsent(successKey(run), Buffer.from(`${JSON.stringify(marker, null, 2)}\n`), {
       contentType: 'application/json',
     });
+    sealedNow = written === 'created';
   }
   await advanceWatermark(sink, manifest, now);
-  return { ...status, succeeded: true, ...(drift ? { drift } : {}) };
+  return { ...status, succeeded: true, sealedNow, ...(drift ? { drift } : {}) };
 }
