@@ -1,6 +1,7 @@
 export * from './defaults.js';
 export * from './errors.js';
 export * from './record-schema.js';
+export * from './record-check.js';
 export * from './schema-formats.js';
 export * from './service-config.js';
 export * from './load-services.js';
