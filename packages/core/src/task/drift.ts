@@ -26,12 +26,13 @@ function walkValue(value: unknown, node: FieldNode, path: string, found: Map<str
 }
 
 function walkRecord(record: Record<string, unknown>, fields: RecordNode, prefix: string, found: Map<string, unknown>) {
-  for (const [name, value] of Object.entries(record)) {
+  // Runs for every field of every record: no entry pairs, and a path only where one is needed.
+  for (const name of Object.keys(record)) {
     const node = fields.get(name);
-    const path = `${prefix}${name}`;
     if (!node) {
-      if (!found.has(path)) found.set(path, value);
-    } else walkValue(value, node, path, found);
+      const path = `${prefix}${name}`;
+      if (!found.has(path)) found.set(path, record[name]);
+    } else if (node.kind !== 'scalar') walkValue(record[name], node, `${prefix}${name}`, found);
   }
 }
 

@@ -13,10 +13,17 @@ export interface DatePart {
 /** Splits a page's records by the UTC date of `timestampField`, dates ascending. */
 export function splitByDate(records: readonly Record<string, unknown>[], timestampField: string): DatePart[] {
   const parts = new Map<string, Record<string, unknown>[]>();
+  // A page's records mostly share one date: format it once per UTC day, not per record.
+  let day = NaN;
+  let dt = '';
   for (const record of records) {
     const ts = Date.parse(String(record[timestampField]));
     if (Number.isNaN(ts)) throw new RangeError(`Record has no parsable ${timestampField}`);
-    const dt = utcDate(ts);
+    const recordDay = Math.floor(ts / 86_400_000);
+    if (recordDay !== day) {
+      day = recordDay;
+      dt = utcDate(ts);
+    }
     const part = parts.get(dt);
     if (part) part.push(record);
     else parts.set(dt, [record]);
