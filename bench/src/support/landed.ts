@@ -32,7 +32,9 @@ export function readLanded(root: string): Landed {
   walk(root, files);
   // Data parts (one per record date of a page) hold the ids; a page landed when its page record did.
   const parts = files.filter((f) => PAGE.test(f.slice(f.lastIndexOf('/') + 1)) && !f.includes('/_rdc/')).sort();
-  const records = files.filter((f) => PAGE_RECORD.test(f));
+  const pageRecords = files.filter((f) => PAGE_RECORD.test(f));
+  // Without any page record (the minimal connector keeps no bookkeeping), each data file is a page.
+  const records = pageRecords.length > 0 ? pageRecords : parts;
   const times = records.map((f) => statSync(f).mtimeMs).sort((a, b) => a - b);
   const ids: string[] = [];
   for (const file of parts) {
