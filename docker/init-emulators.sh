@@ -1,7 +1,7 @@
 #!/bin/sh
 # Creates what the local stack needs in the emulators, as the deploy guide does on
-# Google Cloud: the task topic, its dead-letter topic and a subscription on it, the
-# push subscription to the worker (with dead-letter and retry policies) and the bucket.
+# Google Cloud: the Pub/Sub topics and subscriptions listed in pubsub-topology.txt (next
+# to this script; the same file `npm run stack` reads) for a push worker, and the bucket.
 # Idempotent: anything that exists already (HTTP 409) is left as it is.
 # Runs in the curlimages/curl image (busybox sh + curl); see docker-compose.yml.
 set -eu
@@ -9,6 +9,8 @@ set -eu
 : "${PUBSUB_URL:?}" "${GCS_URL:?}" "${PROJECT_ID:?}" "${TOPIC:?}" "${DEAD_LETTER_TOPIC:?}"
 : "${DEAD_LETTER_SUBSCRIPTION:?}" "${PUSH_SUBSCRIPTION:?}" "${PUSH_ENDPOINT:?}" "${BUCKET:?}"
 : "${ACK_DEADLINE_SECONDS:=60}" "${MAX_DELIVERY_ATTEMPTS:=5}" "${MIN_RETRY_DELAY:=10s}" "${MAX_RETRY_DELAY:=600s}"
+: "${WORKER_MODE:=push}" "${PULL_SUBSCRIPTION:=rdc-pages-pull}"
+: "${TOPOLOGY:=$(dirname "$0")/pubsub-topology.txt}"
 
 # Waits until something answers HTTP at $2 (any status), for up to 60 s.
 wait_for() {
@@ -37,28 +39,36 @@ call() {
   esac
 }
 
+# fill TEXT: replaces each {{NAME}} with the value of the variable NAME.
+fill() {
+  text=$1
+  for name in PROJECT_ID TOPIC DEAD_LETTER_TOPIC DEAD_LETTER_SUBSCRIPTION PUSH_SUBSCRIPTION PULL_SUBSCRIPTION \
+    PUSH_ENDPOINT ACK_DEADLINE_SECONDS MAX_DELIVERY_ATTEMPTS MIN_RETRY_DELAY MAX_RETRY_DELAY; do
+    eval "value=\${$name}"
+    value=$(printf '%s' "$value" | sed 's/[\\|&]/\\&/g')
+    text=$(printf '%s' "$text" | sed "s|{{$name}}|$value|g")
+  done
+  printf '%s' "$text"
+}
+
+[ -r "$TOPOLOGY" ] || { echo "init: cannot read $TOPOLOGY (set TOPOLOGY to the file)" >&2; exit 1; }
 wait_for 'the Pub/Sub emulator' "$PUBSUB_URL/"
 wait_for 'the GCS emulator' "$GCS_URL/storage/v1/b"
 
-P="$PUBSUB_URL/v1/projects/$PROJECT_ID"
-call PUT "$P/topics/$TOPIC" '{}' "topic $TOPIC"
-call PUT "$P/topics/$DEAD_LETTER_TOPIC" '{}' "dead-letter topic $DEAD_LETTER_TOPIC"
-call PUT "$P/subscriptions/$DEAD_LETTER_SUBSCRIPTION" \
-  "{\"topic\":\"projects/$PROJECT_ID/topics/$DEAD_LETTER_TOPIC\"}" \
-  "subscription $DEAD_LETTER_SUBSCRIPTION on $DEAD_LETTER_TOPIC"
-call PUT "$P/subscriptions/$PUSH_SUBSCRIPTION" "$(cat <<JSON
-{
-  "topic": "projects/$PROJECT_ID/topics/$TOPIC",
-  "pushConfig": { "pushEndpoint": "$PUSH_ENDPOINT" },
-  "ackDeadlineSeconds": $ACK_DEADLINE_SECONDS,
-  "retryPolicy": { "minimumBackoff": "$MIN_RETRY_DELAY", "maximumBackoff": "$MAX_RETRY_DELAY" },
-  "deadLetterPolicy": {
-    "deadLetterTopic": "projects/$PROJECT_ID/topics/$DEAD_LETTER_TOPIC",
-    "maxDeliveryAttempts": $MAX_DELIVERY_ATTEMPTS
-  }
-}
-JSON
-)" "push subscription $PUSH_SUBSCRIPTION -> $PUSH_ENDPOINT"
+grep -v -e '^#' -e '^[[:space:]]*$' "$TOPOLOGY" >/tmp/topology.$$
+while read -r when path body; do
+  [ "$when" = all ] || [ "$when" = "$WORKER_MODE" ] || continue
+  path=$(fill "$path")
+  body=$(fill "$body")
+  case "$path $body" in
+    *'{{'*)
+      echo "init: $TOPOLOGY uses a placeholder this script does not fill: $path $body" >&2
+      exit 1
+      ;;
+  esac
+  call PUT "$PUBSUB_URL/v1/projects/$PROJECT_ID/$path" "$body" "$path"
+done </tmp/topology.$$
+rm -f /tmp/topology.$$
 
 call POST "$GCS_URL/storage/v1/b?project=$PROJECT_ID" "{\"name\":\"$BUCKET\"}" "bucket gs://$BUCKET"
 echo 'init: done'

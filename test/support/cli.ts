@@ -8,6 +8,7 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const APPS = {
   local: join(repoRoot, 'apps/local/dist/main.js'),
+  stack: join(repoRoot, 'apps/stack/dist/main.js'),
   planner: join(repoRoot, 'apps/planner/dist/main.js'),
   worker: join(repoRoot, 'apps/worker/dist/main.js'),
   mockApi: join(repoRoot, 'apps/mock-api/dist/main.js'),
