@@ -92,7 +92,7 @@ describe('npm run stack: the distributed path in one command', function () {
       const landed = idsInFolder(dir);
       expect(landed).to.have.length(expected.length);
       expect(landed).to.deep.equal(expected);
-      expect(filesIn(dir).filter((f) => f.startsWith('_deadletter/'))).to.deep.equal([]);
+      expect(filesIn(dir).filter((f) => f.startsWith('_rdc/deadletter/'))).to.deep.equal([]);
       expect(filesIn(dir).some((f) => f.endsWith('/_SUCCESS'))).to.equal(true);
       await expectNothingLeft(summary);
     });

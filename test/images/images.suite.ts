@@ -21,6 +21,7 @@ const MAX_IMAGE_BYTES = 400 * 1000 * 1000;
 const START = '2024-07-01';
 const END = '2024-09-01'; // about 11 pages of sales in the bundled API's default data
 const RUN_ID = 'retail.sales.20240701T000000Z-20240901T000000Z';
+const SUCCESS = `_rdc/runs/retail/sales/run=${RUN_ID}/_SUCCESS`;
 
 interface Built {
   service: string;
@@ -200,14 +201,14 @@ describeWithEmulator('images: built with buildah from the Dockerfiles, run witho
   }
 
   function expectEveryRecordOnce(dir: string): void {
-    expect(existsSync(join(dir, `retail/sales/dt=2024-07-01/run=${RUN_ID}/_SUCCESS`))).to.equal(true);
+    expect(existsSync(join(dir, SUCCESS)), SUCCESS).to.equal(true);
     const landed = idsInFolder(dir);
     expect(landed).to.have.length(expected.length);
     expect(landed).to.deep.equal(expected);
-    expect(filesIn(dir).filter((f) => f.startsWith('_deadletter/'))).to.deep.equal([]);
+    expect(filesIn(dir).filter((f) => f.startsWith('_rdc/deadletter/'))).to.deep.equal([]);
   }
 
-  const success = (dir: string) => () => existsSync(join(dir, `retail/sales/dt=2024-07-01/run=${RUN_ID}/_SUCCESS`));
+  const success = (dir: string) => () => existsSync(join(dir, SUCCESS));
 
   for (const mode of ['pull', 'push'] as const) {
     it(`${mode}: planner container → emulator → worker container → mounted folder, every record once`, async function () {

@@ -223,7 +223,7 @@ export async function runStack(args: StackArgs, deps: StackDeps): Promise<StackS
     if (!status.complete) {
       throw new StackFailure(
         status.deadLetteredPages.length > 0
-          ? `${status.deadLetteredPages.length} page(s) dead-lettered (${status.deadLetteredPages.join(', ')}); see _deadletter/ in ${sink}, then re-run the planner with --resume.`
+          ? `${status.deadLetteredPages.length} page(s) dead-lettered (${status.deadLetteredPages.join(', ')}); see _rdc/deadletter/ in ${sink}, then re-run the planner with --resume.`
           : `${status.missingPages.length} page(s) still missing after ${args.timeoutMs / 1000} s (--timeout).`,
       );
     }
