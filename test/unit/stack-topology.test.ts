@@ -70,7 +70,7 @@ describe('stack: arguments', () => {
     const args = parseStackArgs([...base, '--start_date', '2024-07-01', '--gzip'], {});
     expect(args).to.include({ help: false, workers: 2, mode: 'pull', sink: './data', timeoutMs: 600_000 });
     if (args.help) throw new Error('unreachable');
-    expect(args.plannerArgs).to.deep.equal([...base, '--start_date', '2024-07-01', '--gzip']);
+    expect(args.plannerArgs).to.deep.equal([...base, '--start-date', '2024-07-01']);
     expect(args.workerArgs).to.deep.equal(['--gzip']);
   });
 
@@ -84,6 +84,7 @@ describe('stack: arguments', () => {
       ConfigError,
       '--service and --endpoint are required',
     );
-    expect(() => parseStackArgs([...base, '--queue', 'memory'], {})).to.throw(ConfigError, "'--queue'");
+    expect(() => parseStackArgs([...base, '--queue', 'memory'], {})).to.throw(ConfigError, 'Unknown flag --queue');
+    expect(() => parseStackArgs([...base, '--worker', '3'], {})).to.throw(ConfigError, 'Did you mean --workers?');
   });
 });

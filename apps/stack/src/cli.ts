@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '@rdc/contracts';
+import { ALIASES_HELP, parseFlags, type FlagSpecs } from '@rdc/runtime';
 
 export const STACK_HELP = `Usage: npm run stack -- --service <name> --endpoint <name> [options]
 
@@ -21,9 +21,11 @@ Stack:
   --json                  Print the summary as JSON on stdout.
   -h, --help              This help.
 
-Planner flags, passed on (see npm run planner -- --help):
+Passed on to the planner (see npm run planner -- --help):
   --service <name>, --endpoint <name>   Required.
-  --start_date, --end_date, --end_granularity, --lookback, --slice, --config-dir, --gzip
+  --start-date, --end-date, --end-granularity, --lookback, --slice, --allow-overlap
+Passed on to the planner and the workers: --config-dir <path>. To the workers: --gzip.
+${ALIASES_HELP}
 
 Environment: PUBSUB_EMULATOR_HOST (use a running emulator), GOOGLE_CLOUD_PROJECT (default
 local-project), API_BASE_URL, RETAIL_API_KEY, RDC_CONFIG_DIR, STORAGE_EMULATOR_HOST,
@@ -44,24 +46,26 @@ export interface StackArgs {
   configDir?: string;
   /** Flags for the planner other than --sink, --queue, --topic and --json. */
   plannerArgs: string[];
-  /** Flags the workers share with the planner (--config-dir, --gzip). */
+  /** Flags for the workers other than --mode (--config-dir, --gzip). */
   workerArgs: string[];
 }
 
-const PASSED_ON = ['start_date', 'end_date', 'end_granularity', 'lookback', 'slice', 'config-dir'] as const;
+const TO_PLANNER = ['start-date', 'end-date', 'end-granularity', 'lookback', 'slice'] as const;
 
-const OPTIONS = {
+const FLAGS = {
   service: { type: 'string' },
   endpoint: { type: 'string' },
+  ...Object.fromEntries(TO_PLANNER.map((k) => [k, { type: 'string' }])),
+  'allow-overlap': { type: 'boolean' },
+  'config-dir': { type: 'string' },
+  gzip: { type: 'boolean' },
   workers: { type: 'string' },
   mode: { type: 'string' },
   sink: { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'boolean' },
-  gzip: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
-  ...Object.fromEntries(PASSED_ON.map((k) => [k, { type: 'string' }])),
-} as const;
+} as const satisfies FlagSpecs;
 
 function wholeNumber(flag: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
@@ -72,12 +76,7 @@ function wholeNumber(flag: string, raw: string, min: number, max: number): numbe
 
 /** Parses `npm run stack` flags. `help: true` means print STACK_HELP. Throws ConfigError (exit 2). */
 export function parseStackArgs(argv: string[], env: NodeJS.ProcessEnv): { help: true } | ({ help: false } & StackArgs) {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}. See npm run stack -- --help.`);
-  }
+  const { values } = parseFlags(argv, FLAGS);
   if (values['help']) return { help: true };
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
   const service = str('service');
@@ -89,15 +88,14 @@ export function parseStackArgs(argv: string[], env: NodeJS.ProcessEnv): { help: 
   const workers = wholeNumber('--workers', str('workers') ?? '2', 1, 16);
   const timeoutMs = wholeNumber('--timeout', str('timeout') ?? '600', 1, 86_400) * 1000;
 
-  const shared: string[] = [];
   const configDir = str('config-dir');
-  if (configDir) shared.push('--config-dir', configDir);
-  if (values['gzip']) shared.push('--gzip');
+  const shared = configDir ? ['--config-dir', configDir] : [];
   const plannerArgs = ['--service', service, '--endpoint', endpoint];
-  for (const key of PASSED_ON.filter((k) => k !== 'config-dir')) {
+  for (const key of TO_PLANNER) {
     const value = str(key);
     if (value !== undefined) plannerArgs.push(`--${key}`, value);
   }
+  if (values['allow-overlap']) plannerArgs.push('--allow-overlap');
   return {
     help: false,
     service,
@@ -109,6 +107,6 @@ export function parseStackArgs(argv: string[], env: NodeJS.ProcessEnv): { help: 
     json: values['json'] === true,
     ...(configDir ? { configDir } : {}),
     plannerArgs: [...plannerArgs, ...shared],
-    workerArgs: shared,
+    workerArgs: [...shared, ...(values['gzip'] ? ['--gzip'] : [])],
   };
 }
