@@ -143,8 +143,12 @@ function envNamesRead(dirs: Set<string>): Set<string> {
   const names = new Set<string>();
   for (const dir of dirs) {
     for (const file of sourceFiles(`${dir}/src`)) {
-      for (const m of read(file).matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)\b|\[\s*['"`]([A-Z][A-Z0-9_]*)['"`]\s*\])/g))
+      const text = read(file);
+      for (const m of text.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)\b|\[\s*['"`]([A-Z][A-Z0-9_]*)['"`]\s*\])/g))
         names.add(m[1] ?? m[2]!);
+      // Inputs (@rdc/runtime) reads a flag or its variable: inputs.int('concurrency', 'RDC_CONCURRENCY', …).
+      for (const call of text.matchAll(/\binputs\.\w+\(([^)]*)\)/g))
+        for (const m of call[1]!.matchAll(/['"`]([A-Z][A-Z0-9_]*)['"`]/g)) names.add(m[1]!);
     }
   }
   if (dirs.has(dirOf.get('@rdc/source')!)) {
