@@ -57,7 +57,9 @@ export async function startWorker(
       onUnexpectedClose: () => onFatal(`the streaming pull on ${config.subscription} closed`),
     });
     await consumer.start(async (delivery) => (await process(delivery)).ack);
-    log.info(`Worker pulling from ${config.subscription} (concurrency ${config.concurrency}) into ${sink.url}`);
+    log.info(
+      `Worker pulling from ${config.subscription} into ${sink.url}: ${config.concurrency} worker slots (--concurrency, RDC_CONCURRENCY); each service logs its API concurrency and rate on first use`,
+    );
     return {
       sink,
       async stop() {

@@ -82,7 +82,10 @@ export function createSourceRegistry(catalog: ServiceCatalog, options: SourceReg
       const secrets = readSecrets(service.auth, env);
       const limits = { ...service.limits, ...limitsFromEnv(service.limits, env) };
       const baseUrl = baseUrlFor(service, env, isSole(name), names);
-      options.log?.info(`Service "${name}" uses the API at ${redactUrl(baseUrl.url)} (from ${baseUrl.from})`);
+      options.log?.info(
+        `Service "${name}" uses the API at ${redactUrl(baseUrl.url)} (from ${baseUrl.from}); at most ` +
+          `${limits.concurrency} requests in flight (limits.concurrency, RDC_API_CONCURRENCY) and ${limits.requestsPerSecond}/s (limits.requestsPerSecond, RDC_REQUESTS_PER_SECOND)`,
+      );
       const source = createHttpSource({
         service,
         limiter: limiterForService({ ...service, limits }),
