@@ -74,7 +74,12 @@ describe('base URL per service', function () {
         service,
         baseUrl: 'http://127.0.0.1:1',
         endpoints: {
-          sales: { path: '/sales', timestampField: 'ts', pagination: { style: 'offset', pageSize: 10 }, schema: {} },
+          sales: {
+            path: '/sales',
+            timestampField: 'ts',
+            pagination: { style: 'offset', pageSize: 10 },
+            schema: { id: 'string', ts: 'datetime' },
+          },
         },
       });
     const catalog = {

@@ -50,7 +50,13 @@ function serviceWith(pagination: Record<string, unknown>, records = 'data'): Ser
     service: 'retail',
     baseUrl: 'http://127.0.0.1:1',
     endpoints: {
-      items: { path: '/items', timestampField: 'ts', pagination, response: { records }, schema: { id: 'string' } },
+      items: {
+        path: '/items',
+        timestampField: 'ts',
+        pagination,
+        response: { records },
+        schema: { id: 'string', ts: 'datetime' },
+      },
     },
   });
 }
@@ -228,7 +234,7 @@ describe('source: cursor pagination against a loopback API', () => {
             path: '/items',
             timestampField: 'ts',
             pagination: { style: 'link-header', pageSize: 2 },
-            schema: { id: 'string' },
+            schema: { id: 'string', ts: 'datetime' },
           },
         },
       }),

@@ -50,7 +50,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 const KEY = 'sk_live_supersecret_123';
 const WINDOW = { start: new Date('2024-01-01T00:00:00Z'), end: new Date('2024-01-02T00:00:00Z') };
-const SCHEMA = { id: 'string' };
+const SCHEMA = { id: 'string', 'created_at?': 'datetime', 'date?': 'datetime' };
 
 function service(overrides: Record<string, unknown> = {}): ServiceConfig {
   return ServiceConfig.parse({

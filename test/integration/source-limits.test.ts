@@ -18,7 +18,7 @@ function service(): ServiceConfig {
         timestampField: 'created_at',
         pagination: { style: 'offset', pageSize: 2 },
         response: { records: 'data', total: { from: 'body', path: 'total' } },
-        schema: { id: 'string' },
+        schema: { id: 'string', created_at: 'datetime' },
       },
     },
   });

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ConfigError } from '@rdc/contracts';
+import { ConfigError, editDistance } from '@rdc/contracts';
 import { parseLocalArgs, LOCAL_HELP } from '@rdc/local';
 import { parseLogSettings } from '@rdc/logging';
 import { parsePlannerArgs, PLANNER_HELP } from '@rdc/planner';
-import { editDistance, parseFlags, suggestFlag, COMMON_FLAGS } from '@rdc/runtime';
+import { parseFlags, suggestFlag, COMMON_FLAGS } from '@rdc/runtime';
 import { parseWorkerConfig, WORKER_HELP } from '@rdc/worker';
 import { tempDir } from '../support/hooks.js';
 

@@ -1,4 +1,5 @@
 import { getPath, pagesFor, readRecords, readTotal } from '@rdc/source';
+import { ConfigError } from '@rdc/contracts';
 import { expect } from 'chai';
 
 describe('source: JSON paths, records and totals', () => {
@@ -25,7 +26,7 @@ describe('source: JSON paths, records and totals', () => {
     expect(() => readRecords({ data: { id: 1 } }, 'data', 'endpoints.sales.response.records'))
       .to.throw('expected an array of records at "data" in the response body, got an object')
       .with.property('configField', 'endpoints.sales.response.records');
-    expect(() => readRecords({}, 'data', 'f')).to.throw('got nothing');
+    expect(() => readRecords({}, 'data', 'f')).to.throw(ConfigError, 'matches nothing');
     expect(() => readRecords({ data: [{ id: 1 }, 7] }, 'data', 'f')).to.throw('item 1 is number 7');
     expect(() => readRecords({ data: [null] }, 'data', 'f')).to.throw('item 0 is null');
   });

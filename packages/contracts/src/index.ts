@@ -6,5 +6,7 @@ export * from './schema-formats.js';
 export * from './service-config.js';
 export * from './load-services.js';
 export * from './task.js';
+export * from './time-values.js';
+export { closestName, editDistance } from './suggest.js';
 export * from './ports.js';
 export { describeZodError } from './zod-errors.js';

@@ -34,7 +34,8 @@ export function loadServices(dir: string = process.env.RDC_CONFIG_DIR ?? default
     const path = join(abs, file);
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
+      // A UTF-8 byte order mark (as some editors on Windows save) is not part of the JSON.
+      raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
     } catch (error) {
       throw new ConfigError(`Service config ${path} is not valid JSON: ${(error as Error).message}`);
     }

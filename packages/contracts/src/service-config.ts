@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { LIMIT_DEFAULTS, MAX_PAGES_PER_RUN_CEILING } from './defaults.js';
 import { RecordSchemaSpec } from './record-schema.js';
+import { strictObject } from './strict-object.js';
+import { parseDuration, parseInstant } from './time-values.js';
 
 /** Service and endpoint names end up in object names and message attributes. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;
@@ -77,35 +79,76 @@ export const Pagination = z.discriminatedUnion('style', [
 export type Pagination = z.infer<typeof Pagination>;
 export const COUNTED_STYLES = ['offset', 'page'] as const;
 
-export const EndpointConfig = z.strictObject({
-  /** URL path under the service's base URL, e.g. `/sales`. */
-  path: z.string().regex(/^\/[A-Za-z0-9_./-]*$/, 'expected a URL path starting with "/"'),
+/** A URL path with no "." or ".." segment and no empty one: it cannot leave the base URL's path. */
+const endpointPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9_./-]*$/, 'expected a URL path starting with "/", e.g. "/sales"')
+  .refine(
+    (path) =>
+      !path
+        .split('/')
+        .slice(1, -1)
+        .some((s) => s === '' || s === '.' || s === '..') && !/\/\.{1,2}$/.test(path),
+    'expected a path under the base URL: no "." or ".." segments and no "//", e.g. "/v1/sales"',
+  );
+
+/** A config value that the CLI would parse: checked at load with the same parser, so it fails at start-up. */
+const parsedWith = (parse: (value: string, where: string) => unknown, expected: string) =>
+  z.string().superRefine((value, ctx) => {
+    try {
+      parse(value, `"${value}"`);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: expected });
+    }
+  });
+
+/** Whether a record schema names a field, as required (`id`) or optional (`id?`). */
+const names = (schema: RecordSchemaSpec, field: string) => field in schema || `${field}?` in schema;
+
+export const EndpointConfig = strictObject({
+  /** URL path under the service's base URL, e.g. `/sales`. It cannot leave the base URL's path. */
+  path: endpointPath,
   /** Field of each record that holds its unique id. @default "id" */
   idField: z.string().min(1).default('id'),
   /** Field of each record that holds the timestamp the window filters on. */
   timestampField: z.string().min(1),
-  /** Query parameters that carry the window bounds. */
-  params: z
-    .strictObject({ start: z.string().min(1).default('start_date'), end: z.string().min(1).default('end_date') })
+  /** Query parameters that carry the window bounds (two different names). */
+  params: strictObject({ start: z.string().min(1).default('start_date'), end: z.string().min(1).default('end_date') })
+    .refine((p) => p.start !== p.end, {
+      message: 'expected two different parameter names for start and end',
+      path: ['end'],
+    })
     .default({ start: 'start_date', end: 'end_date' }),
   /** Extra fixed query parameters sent with every request. */
   query: z.record(z.string(), z.string()).default({}),
   pagination: Pagination,
-  response: z
-    .strictObject({
-      /** JSON path of the records array; "" when the body is a bare array. @default "data" */
-      records: jsonPath.default('data'),
-      total: TotalLocation.optional(),
-    })
-    .default({ records: 'data' }),
-  /** Start of the first window when no watermark exists yet (ISO date or datetime). */
-  defaultStartDate: z.string().optional(),
+  response: strictObject({
+    /** JSON path of the records array; "" when the body is a bare array. @default "data" */
+    records: jsonPath.default('data'),
+    total: TotalLocation.optional(),
+  }).default({ records: 'data' }),
+  /** Start of the first window when no watermark exists yet (ISO date or datetime), checked at load. */
+  defaultStartDate: parsedWith(
+    parseInstant,
+    'expected a real ISO date or datetime, e.g. "2024-07-01" or "2024-07-01T10:00:00Z"',
+  ).optional(),
   /** Time-slice size of a cursor-paginated endpoint's fan-out, e.g. "1h" or "1d" (`--slice` overrides it). @default "1d" */
-  slice: z
-    .string()
-    .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as "1h" or "1d"')
-    .optional(),
+  slice: parsedWith(parseDuration, 'expected a positive duration such as "1h" or "1d"').optional(),
+  /** The record schema; it names the id field and the timestamp field. */
   schema: RecordSchemaSpec,
+}).superRefine((endpoint, ctx) => {
+  for (const [key, field] of [
+    ['idField', endpoint.idField],
+    ['timestampField', endpoint.timestampField],
+  ] as const) {
+    if (!names(endpoint.schema, field)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schema'],
+        message: `expected the schema to name the ${key} "${field}", e.g. "${field}": "${key === 'idField' ? 'string' : 'datetime'}"`,
+      });
+    }
+  }
 });
 export type EndpointConfig = z.infer<typeof EndpointConfig>;
 
@@ -153,7 +196,7 @@ export const AuthConfig = z.discriminatedUnion('type', [
 ]);
 export type AuthConfig = z.infer<typeof AuthConfig>;
 
-export const ServiceConfig = z.strictObject({
+export const ServiceConfig = strictObject({
   $schema: z.string().optional(),
   service: name,
   description: z.string().optional(),
@@ -163,29 +206,27 @@ export const ServiceConfig = z.strictObject({
    */
   baseUrl: z.url({ protocol: /^https?$/ }),
   auth: AuthConfig.default({ type: 'none' }),
-  limits: z
-    .strictObject({
-      /** Requests per second across all workers of one process. @default 100 */
-      requestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.requestsPerSecond),
-      /** Requests in flight at once across all workers of one process. @default 16 */
-      concurrency: z.number().int().positive().default(LIMIT_DEFAULTS.concurrency),
-      /**
-       * Longest wait a `Retry-After` or `X-RateLimit-Reset-Ms` header may impose; a longer
-       * one puts the page back in the queue instead of holding the process. Negative values count as 0.
-       * @default 30
-       */
-      maxRetryAfterSeconds: z.number().nonnegative().max(3600).default(LIMIT_DEFAULTS.maxRetryAfterSeconds),
-      /** Largest response body, in bytes; a bigger one is a permanent error for its page. @default 8388608 */
-      maxResponseBytes: z
-        .number()
-        .int()
-        .min(1024)
-        .max(1024 ** 3)
-        .default(LIMIT_DEFAULTS.maxResponseBytes),
-      /** Most pages one run may plan; a bigger window is refused before anything is written. @default 100000 */
-      maxPagesPerRun: z.number().int().positive().max(MAX_PAGES_PER_RUN_CEILING).default(LIMIT_DEFAULTS.maxPagesPerRun),
-    })
-    .default({ ...LIMIT_DEFAULTS }),
+  limits: strictObject({
+    /** Requests per second across all workers of one process. @default 100 */
+    requestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.requestsPerSecond),
+    /** Requests in flight at once across all workers of one process. @default 16 */
+    concurrency: z.number().int().positive().default(LIMIT_DEFAULTS.concurrency),
+    /**
+     * Longest wait a `Retry-After` or `X-RateLimit-Reset-Ms` header may impose; a longer
+     * one puts the page back in the queue instead of holding the process. Negative values count as 0.
+     * @default 30
+     */
+    maxRetryAfterSeconds: z.number().nonnegative().max(3600).default(LIMIT_DEFAULTS.maxRetryAfterSeconds),
+    /** Largest response body, in bytes; a bigger one is a permanent error for its page. @default 8388608 */
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 ** 3)
+      .default(LIMIT_DEFAULTS.maxResponseBytes),
+    /** Most pages one run may plan; a bigger window is refused before anything is written. @default 100000 */
+    maxPagesPerRun: z.number().int().positive().max(MAX_PAGES_PER_RUN_CEILING).default(LIMIT_DEFAULTS.maxPagesPerRun),
+  }).default({ ...LIMIT_DEFAULTS }),
   endpoints: z.record(name, EndpointConfig).refine((e) => Object.keys(e).length > 0, 'expected at least one endpoint'),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '@rdc/contracts';
+import { closestName, ConfigError } from '@rdc/contracts';
 
 /**
  * One flag of a command line. The key it is declared under is its kebab-case
@@ -34,29 +34,12 @@ export function spellings(specs: FlagSpecs): Map<string, string> {
   return out;
 }
 
-/** Edit distance between two short strings (insertions, deletions, substitutions). */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
 /** The closest known flag to an unknown one, when it is close enough to be a typo. */
 export function suggestFlag(unknown: string, specs: FlagSpecs): string | undefined {
-  const typed = unknown.replace(/^-+/, '').toLowerCase();
-  let best: { name: string; distance: number } | undefined;
-  for (const [spelling, name] of spellings(specs)) {
-    const distance = editDistance(typed, spelling.toLowerCase());
-    if (!best || distance < best.distance) best = { name, distance };
-  }
-  const limit = Math.max(2, Math.floor(typed.length / 3));
-  return best && best.distance <= limit ? `--${best.name}` : undefined;
+  const typed = unknown.replace(/^-+/, '');
+  const known = spellings(specs);
+  const closest = closestName(typed, known.keys());
+  return closest === undefined ? undefined : `--${known.get(closest)}`;
 }
 
 const looksLikeFlag = (value: string): boolean => /^--?[A-Za-z]/.test(value);

@@ -1,7 +1,7 @@
 // @rdc/runtime: what the apps share. Command-line parsing (flags, env fallbacks),
 // the run flags of the planner and local runner, and the wiring of the config
 // catalog, the API sources and the sink.
-export { editDistance, parseFlags, spellings, suggestFlag } from './flags.js';
+export { parseFlags, spellings, suggestFlag } from './flags.js';
 export type { FlagSpec, FlagSpecs, FlagValues, ParsedFlags } from './flags.js';
 export { check, Inputs, parseInteger } from './inputs.js';
 export type { Input } from './inputs.js';

@@ -1,3 +1,4 @@
+import { ConfigError } from '@rdc/contracts';
 import { describeValue, getPath } from './json-path.js';
 import { ShapeError } from './shape-error.js';
 
@@ -10,6 +11,13 @@ export type ApiRecord = Record<string, unknown>;
 export function readRecords(body: unknown, path: string, configField: string): ApiRecord[] {
   const value = getPath(body, path);
   const where = path === '' ? 'the response body' : `"${path}" in the response body`;
+  if (value === undefined && body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    // The body is JSON but the path leads nowhere: a config mistake, which no retry fixes.
+    const keys = Object.keys(body).slice(0, 10).join(', ');
+    throw new ConfigError(
+      `The records path "${path}" matches nothing in the response body (its keys: ${keys || 'none'}). Check ${configField} in the service config.`,
+    );
+  }
   if (!Array.isArray(value)) {
     throw new ShapeError(`expected an array of records at ${where}, got ${describeValue(value)}`, configField);
   }

@@ -1,6 +1,7 @@
 import {
   buildRecordValidator,
   compileRecordCheck,
+  ConfigError,
   describeZodError,
   PermanentError,
   TransientError,
@@ -53,6 +54,20 @@ export function checkRecords(
   const end = Date.parse(bounds.end);
   const ids = check.seen ?? new Set<unknown>();
   records.forEach((record, index) => {
+    // A field the records lack altogether is the config's mistake, named here rather than retried.
+    const missing =
+      record[endpoint.idField] === undefined
+        ? 'idField'
+        : record[endpoint.timestampField] === undefined
+          ? 'timestampField'
+          : undefined;
+    if (missing) {
+      const fields = Object.keys(record).slice(0, 12).join(', ');
+      throw new ConfigError(
+        `Record ${index} of ${where} has no field "${endpoint[missing]}" (the endpoint's ${missing}; its fields: ${fields}). Check ${missing} in the service config.`,
+        ctx,
+      );
+    }
     if (!validator.fast(record)) {
       const parsed = validator.zod.safeParse(record);
       if (!parsed.success) {
