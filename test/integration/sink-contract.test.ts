@@ -43,6 +43,16 @@ export function sinkContract(name: string, makeSink: () => MadeSink | Promise<Ma
       expect(await sink.exists('retail/sales/dt=2024-07-01/run=r1/page-000001.ndjson')).to.equal(true);
     });
 
+    it('delete removes an object (a missing one is no error) and the key can be written again', async () => {
+      await sink.putIfAbsent('gone/run=r1/page-000001.ndjson', Buffer.from('old\n'));
+      await sink.putIfAbsent('gone/run=r1/page-000002.ndjson', Buffer.from('kept\n'));
+      await sink.delete('gone/run=r1/page-000001.ndjson');
+      await sink.delete('gone/run=r1/page-000009.ndjson');
+      expect(await sink.exists('gone/run=r1/page-000001.ndjson')).to.equal(false);
+      expect(await sink.list('gone/')).to.deep.equal(['gone/run=r1/page-000002.ndjson']);
+      expect(await sink.putIfAbsent('gone/run=r1/page-000001.ndjson', Buffer.from('new\n'))).to.equal('created');
+    });
+
     it('stores an empty body', async () => {
       expect(await sink.putIfAbsent('empty/page-000001.ndjson', new Uint8Array(0))).to.equal('created');
       expect(await sink.get('empty/page-000001.ndjson')).to.deep.equal(Buffer.alloc(0));

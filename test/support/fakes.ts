@@ -38,6 +38,10 @@ export class MemorySink implements Sink {
   list(prefix: string): Promise<string[]> {
     return Promise.resolve([...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort());
   }
+  delete(key: string): Promise<void> {
+    this.objects.delete(key);
+    return Promise.resolve();
+  }
 }
 
 export interface FakeRecord extends Record<string, unknown> {

@@ -168,10 +168,12 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
       const at = rows.findIndex((r) => r.id === query.cursor);
       offset = at + 1;
     }
+    // As many records as the page should hold, so every count still matches.
+    const size = Math.max(0, Math.min(query.limit, rows.length - offset));
     if (mode === 'repeat-boundary' && offset > 0 && offset === ((options.boundaryPage ?? 2) - 1) * query.limit) {
       offset -= 1;
     }
-    const page = rows.slice(offset, offset + query.limit);
+    const page = rows.slice(offset, offset + size);
     res.writeHead(200, { 'content-type': 'application/json', 'x-total-count': String(total) });
     res.end(JSON.stringify({ data: page, total, has_more: offset + query.limit < rows.length }));
   }

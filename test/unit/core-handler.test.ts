@@ -77,7 +77,7 @@ describe('page handler', () => {
     const again = await handlePageTask(task(1), deps);
     expect(again.outcome).to.equal('already-landed');
     expect(source.calls).to.have.length(1);
-    expect(sink.writes).to.equal(2); // the page's one part, then its page record
+    expect(sink.writes).to.equal(3); // the run's encoding claim, the page's one part, then its page record
   });
 
   it('refuses a short page instead of writing it, naming run, page and counts', async () => {

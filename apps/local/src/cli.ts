@@ -6,6 +6,7 @@ import {
   COMMON_FLAGS,
   Inputs,
   parseCommon,
+  repairTarget,
   parseFlags,
   sinkSetting,
   WINDOW_FLAGS,
@@ -15,6 +16,7 @@ import {
 
 export const LOCAL_HELP = `Usage: npm start -- --service <name> --endpoint <name> [options]
        npm start -- --resume <runId> [options]
+       npm start -- --repair <runId> [options]
        npm run status -- <runId | service/endpoint latest> [--json] [--sink <url>]
 
 Runs the whole pipeline in one process: the planner, an in-process queue, a pool of
@@ -43,6 +45,9 @@ Run:
   --max-attempts <n>        Deliveries of a failing page before it is dead-lettered. Default: 5
   --resume <runId>          Re-enqueue only the missing and dead-lettered pages (or slices) of that run.
                             The run id names the service, endpoint and window: no window flags.
+  --repair <runId>          For a run that is not sealed because its records do not add up (see
+                            status): once the API behaves, move its objects under _rdc/retired/ and
+                            land its window again as a fresh run. A sealed run is refused.
   --sink <url>              Default ./data (env RDC_SINK); file:///abs/path or gs://bucket/prefix.
   --config-dir <path>       Folder of service JSON files (env RDC_CONFIG_DIR).
   --gzip                    gzip pages (.ndjson.gz).
@@ -144,6 +149,8 @@ export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCom
     values.service = identity.service;
     values.endpoint = identity.endpoint;
   }
+  const repair = repairTarget(new Inputs(values, env, spelled));
+  if (repair) Object.assign(values, repair);
   const inputs = new Inputs(values, env, spelled);
   const common = parseCommon(inputs, { queue: 'memory' });
   if (common.queue !== 'memory') {

@@ -11,6 +11,8 @@ import {
   runFolder,
   tableFolder,
   type Drift,
+  retireRun,
+  type IntegrityReport,
   type RunStatus,
 } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
@@ -67,6 +69,8 @@ export interface LocalSummary {
   apiConcurrencyLimit: number;
   /** Requests per second at most (`limits.requestsPerSecond`, RDC_REQUESTS_PER_SECOND). */
   requestsPerSecond: number;
+  /** Every page landed, but the records as a whole do not add up: nothing was sealed. */
+  integrity?: IntegrityReport;
 }
 
 /** `./data` and relative paths are resolved against the working directory. */
@@ -137,7 +141,15 @@ async function work(
   try {
     let start = args.startDate;
     let end = args.endDate;
-    if (args.resume) {
+    if (args.repair) {
+      const identity = parseRunId(args.repair);
+      const retired = await retireRun(sink, identity);
+      io.log.info(
+        `Retired run ${identity.runId}: ${retired.moved} objects moved to ${retired.to}; planning its window again as a fresh run`,
+      );
+      start = identity.window.start;
+      end = identity.window.end;
+    } else if (args.resume) {
       const identity = parseRunId(args.resume);
       start = identity.window.start;
       end = identity.window.end;
@@ -218,6 +230,7 @@ async function work(
       ...(status.drift ? { drift: status.drift } : {}),
       complete: status.complete,
       ...concurrencyOf(args, source),
+      ...(status.integrity ? { integrity: status.integrity } : {}),
     };
     io.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
     return { code: status.complete ? 0 : 1, summary };
@@ -247,7 +260,9 @@ export function formatSummary(s: LocalSummary): string {
   const unit = s.plan === 'slices' ? 'slice' : 'page';
   const head = s.complete
     ? `Run ${s.runId} complete`
-    : `Run ${s.runId} INCOMPLETE: ${s.missing.length} ${unit}(s) missing, ${s.deadLettered.length} dead-lettered. Inspect with \`npm run status -- ${s.runId}\`, then \`npm start -- --resume ${s.runId}\`.`;
+    : s.integrity
+      ? `Run ${s.runId} NOT SEALED: every ${unit} landed, but the records do not add up: ${s.integrity.explanation ?? ''}. See \`npm run status -- ${s.runId}\` for the pages and ids.`
+      : `Run ${s.runId} INCOMPLETE: ${s.missing.length} ${unit}(s) missing, ${s.deadLettered.length} dead-lettered. Inspect with \`npm run status -- ${s.runId}\`, then \`npm start -- --resume ${s.runId}\`.`;
   const byThisRun = `${s.landed} by this run${s.alreadyLanded ? `, ${s.alreadyLanded} found already there` : ''}`;
   const fanOut =
     s.plan === 'slices'

@@ -9,6 +9,7 @@ import {
   readLatestRun,
   readManifest,
   withDrift,
+  type IntegrityReport,
   type RunStatus,
 } from '@rdc/core';
 
@@ -67,8 +68,36 @@ function ranges(pages: number[]): string {
   return out.length ? out.join(', ') : '-';
 }
 
+/** The integrity lines of a run whose pages all landed but whose records do not add up. */
+export function formatIntegrity(report: IntegrityReport): string[] {
+  const counts = [
+    `${report.records} records landed, ${report.distinct} distinct ids`,
+    report.expected !== undefined ? `${report.expected} planned` : undefined,
+    report.missing ? `${report.missing} missing` : undefined,
+    report.duplicates ? `${report.duplicates} repeated` : undefined,
+  ].filter(Boolean);
+  const more =
+    (report.pagesInvolved ?? 0) > report.pages.length
+      ? ` (and ${(report.pagesInvolved ?? 0) - report.pages.length} more)`
+      : '';
+  return [
+    `Integrity    FAILED: ${counts.join(', ')}`,
+    ...(report.pages.length ? [`Pages        ${report.pages.join(', ')}${more}`] : []),
+    ...(report.strays ?? []).map((key) => `Stray object ${key}`),
+    ...report.sample.map((d) => `Repeated id  ${d.id} in ${d.pages.join(' and ')}`),
+    ...(report.explanation ? [`Likely cause ${report.explanation}`] : []),
+    ...(report.remedy ? [`Remedy       ${report.remedy}`] : []),
+  ];
+}
+
 export function formatStatus(s: RunStatus): string {
-  const state = s.succeeded ? 'complete (_SUCCESS written)' : s.complete ? 'complete' : 'incomplete';
+  const state = s.succeeded
+    ? 'complete (_SUCCESS written)'
+    : s.complete
+      ? 'complete'
+      : s.integrity
+        ? 'NOT SEALED: every page landed, but the records do not add up'
+        : 'incomplete';
   return [
     `Run          ${s.runId}`,
     `Window       [${s.window.start}, ${s.window.end})`,
@@ -78,5 +107,6 @@ export function formatStatus(s: RunStatus): string {
     `Dead-letter  ${s.deadLetteredPages.length}  (${ranges(s.deadLetteredPages)})`,
     `Missing      ${s.missingPages.length}  (${ranges(s.missingPages)})`,
     `Drift        ${formatDrift(s.drift)}${s.drift && Object.keys(s.drift).length > 0 ? "  (fields the schema does not declare: add them to the endpoint's schema)" : ''}`,
+    ...(s.integrity ? formatIntegrity(s.integrity) : []),
   ].join('\n');
 }

@@ -1,5 +1,13 @@
 import { ConfigError } from '@rdc/contracts';
-import { ALIASES_HELP, COMMON_FLAGS, Inputs, parseCommon, parseFlags, type PlannerArgs } from '@rdc/runtime';
+import {
+  ALIASES_HELP,
+  COMMON_FLAGS,
+  Inputs,
+  parseCommon,
+  parseFlags,
+  repairTarget,
+  type PlannerArgs,
+} from '@rdc/runtime';
 
 export const PLANNER_HELP = `Usage: planner --service <name> --endpoint <name> [options]
 
@@ -41,6 +49,8 @@ Where:
 
 Other:
   --dry-run                 Count and print the plan; publish and fetch nothing.
+  --repair <runId>          Move that unsealed run's objects under _rdc/retired/ and plan its window
+                            again as a fresh run (after an integrity failure, once the API behaves).
   --allow-overlap           Plan a window that overlaps a run already planned for the endpoint;
                             the overlap then lands twice (dedupe on the endpoint's idField).
                             Without it such a plan is refused (exit 2) and names the run.
@@ -66,5 +76,7 @@ export function parsePlannerArgs(argv: string[], env: NodeJS.ProcessEnv): Planne
   if (values.gzip) {
     throw new ConfigError('--gzip is a worker setting: the workers write the pages. Set RDC_GZIP=1 on the workers.');
   }
+  const repair = repairTarget(new Inputs(values, env, spelled));
+  if (repair) Object.assign(values, repair);
   return { help: false, args: parseCommon(new Inputs(values, env, spelled), { queue: 'pubsub' }) };
 }

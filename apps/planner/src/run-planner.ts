@@ -1,5 +1,5 @@
 import { errorMessage, type Log } from '@rdc/contracts';
-import { planRun, stateKey, UpToDate, type PlanResult } from '@rdc/core';
+import { parseRunId, planRun, retireRun, stateKey, UpToDate, type PlanResult } from '@rdc/core';
 import { PLANNER_HELP, parsePlannerArgs } from './cli.js';
 import { formatPlan, planSummary } from './summary.js';
 import { wireCommon } from '@rdc/runtime';
@@ -38,12 +38,21 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
     // The topic and the sink are checked before the plan writes its manifest or state.
     await publisher.check();
     await sink.exists(stateKey(args.service, args.endpoint, 'latest.json'));
+    const repair = args.repair ? parseRunId(args.repair) : undefined;
+    if (repair && !args.dryRun) {
+      const retired = await retireRun(sink, repair);
+      io.log.info(
+        `Retired run ${repair.runId}: ${retired.moved} objects moved to ${retired.to}; planning its window again`,
+      );
+    }
+    const start = repair?.window.start ?? args.startDate;
+    const end = repair?.window.end ?? args.endDate;
     const result = await planRunOrUpToDate(
       {
         service: args.service,
         endpoint: args.endpoint,
-        ...(args.startDate ? { start: args.startDate } : {}),
-        ...(args.endDate ? { end: args.endDate } : {}),
+        ...(start ? { start } : {}),
+        ...(end ? { end } : {}),
         now: io.now?.() ?? new Date(),
         endGranularityMs: args.endGranularityMs,
         lookbackMs: args.lookbackMs,

@@ -65,14 +65,21 @@ export function createProcessor(deps: ProcessorDeps): Processor {
    */
   async function checkAgainstPlan(task: Task): Promise<void> {
     if (task.kind !== 'page' || task.slice) return; // slice tasks are checked by the slice handler
-    const manifest = await manifestFor(task.runId);
+    let manifest = await manifestFor(task.runId);
+    const matches = (m: RunManifest | undefined): boolean =>
+      m !== undefined && m.pageSize === task.pageSize && m.pages === task.pages && m.total === task.total;
+    if (!matches(manifest)) {
+      // The run may have been repaired (retired and planned again) since the manifest was cached.
+      manifests.delete(task.runId);
+      manifest = await manifestFor(task.runId);
+    }
     if (!manifest) {
       throw new PermanentError(
         `Run ${task.runId} has no manifest in ${deps.sink.url}; only tasks the planner published for this sink can be worked. Check RDC_SINK.`,
         { runId: task.runId, page: task.page },
       );
     }
-    if (manifest.pageSize !== task.pageSize || manifest.pages !== task.pages || manifest.total !== task.total) {
+    if (!matches(manifest)) {
       throw new PermanentError(
         `Task for ${task.runId} page ${task.page} says ${task.pages} pages of ${task.pageSize} (${task.total} records); the run's manifest says ${manifest.pages} of ${manifest.pageSize} (${manifest.total}). It was not published by this run's planner.`,
         { runId: task.runId, page: task.page },

@@ -30,6 +30,8 @@ export interface Sink {
   exists(key: string): Promise<boolean>;
   /** Keys under a prefix, in lexical order. */
   list(prefix: string): Promise<string[]>;
+  /** Removes the object; a missing one is not an error. Only for retiring a run, never for pages in place. */
+  delete(key: string): Promise<void>;
 }
 
 /* --------------------------------- Source --------------------------------- */

@@ -64,6 +64,9 @@ export function parseRunId(runId: string): RunIdentity {
  *     deadletter/<service>/<endpoint>/run=<runId>/page-000001.m<digest>-a<attempt>.json | slice-000003… | page-s000003-000001…
  *     deadletter/_malformed/<digest>.json, deadletter/_unplanned/<digest>.json    (one per message id)
  *     state/<service>/<endpoint>/watermark.json | latest.json
+ *     state/<service>/<endpoint>/runs/<runId>.json                     (the run's window was planned)
+ *     runs/<service>/<endpoint>/run=<runId>/encoding.json               (the run's one page encoding)
+ *     retired/<service>/<endpoint>/run=<runId>/<retiredAt>/<original key>  (a run retired by --repair)
  *
  * A page's records are partitioned by the UTC date of their timestamp field: a
  * page whose records span midnight is written as one part per date, each under
@@ -186,3 +189,10 @@ export const legacyStateKey = (service: string, endpoint: string, name: string):
 export const plannedRunsPrefix = (service: string, endpoint: string): string => stateKey(service, endpoint, 'runs/');
 export const plannedRunKey = (run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>): string =>
   `${plannedRunsPrefix(run.service, run.endpoint)}${run.runId}.json`;
+
+/** The page encoding of a run, claimed once by its first writer: every writer of the run then uses it. */
+export const encodingKey = (run: RunRef): string => `${runFolder(run)}encoding.json`;
+
+/** Where a retired run's objects go, each under its original key (`--repair`). */
+export const retiredPrefix = (run: RunRef, stamp: string): string =>
+  `${BOOKKEEPING_ROOT}retired/${run.service}/${run.endpoint}/run=${run.runId}/${stamp}/`;

@@ -36,6 +36,8 @@ export {
   stateKey,
   legacyManifestKey,
   legacyStateKey,
+  encodingKey,
+  retiredPrefix,
   plannedRunKey,
   plannedRunsPrefix,
 } from './bucket-layout.js';
@@ -76,6 +78,13 @@ export type { Decision, ProcessDeps, Processed } from './outcome-policy.js';
 export { runStatus, finalizeRun, withDrift } from './state/completion.js';
 export { collectDrift } from './state/drift-report.js';
 export type { RunStatus } from './state/completion.js';
+export { checkRunIntegrity, MAX_IDS_PER_PASS } from './state/integrity.js';
+export { DuplicateTally } from './state/integrity-report.js';
+export { retireRun } from './state/retire.js';
+export type { Retired } from './state/retire.js';
+export type { IntegrityReport } from './state/integrity-report.js';
+export { PageSummary, compareIds, summarizeIds } from './task/page-summary.js';
+export { runEncoding } from './task/encoding.js';
 export { readWatermark, watermarkKey, Watermark } from './state/watermark.js';
 export {
   RunInProgressError,

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, describeZodError, errorMessage } from '@rdc/contracts';
+import { parseRunId } from '@rdc/core';
 import { parseSinkUrl } from '@rdc/sinks';
 import type { FlagSpecs } from './flags.js';
 import { check, type Inputs } from './inputs.js';
@@ -27,6 +28,7 @@ export const COMMON_FLAGS = {
   gzip: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   'allow-overlap': { type: 'boolean' },
+  repair: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies FlagSpecs;
@@ -66,6 +68,8 @@ export const PlannerArgs = z.object({
   dryRun: z.boolean(),
   /** `--allow-overlap`: plan a window that overlaps a planned run (the overlap lands twice). */
   allowOverlap: z.boolean(),
+  /** `--repair <runId>`: retire that unsealed run, then plan its window again as a fresh run. */
+  repair: z.string().optional(),
   json: z.boolean(),
 });
 export type PlannerArgs = z.infer<typeof PlannerArgs>;
@@ -101,6 +105,38 @@ export function sinkSetting(inputs: Inputs, fallback = './data'): string {
   return text;
 }
 
+/**
+ * `--repair <runId>`: the run id names service, endpoint and window, so window
+ * flags are refused and --service/--endpoint may repeat it, never contradict it.
+ * Returns the service and endpoint to plan, or undefined without --repair.
+ */
+export function repairTarget(inputs: Inputs): { service: string; endpoint: string } | undefined {
+  const repair = inputs.text('repair');
+  if (repair === undefined) return undefined;
+  let run;
+  try {
+    run = parseRunId(repair);
+  } catch (error) {
+    throw new ConfigError(`--repair: ${errorMessage(error)}`);
+  }
+  const windowFlag = WINDOW_FLAGS.find((flag) => inputs.has(flag));
+  if (windowFlag) {
+    const typed = inputs.get(windowFlag)?.from ?? `--${windowFlag}`;
+    throw new ConfigError(
+      `${typed} cannot be combined with --repair: the repaired run keeps its window. Drop ${typed}.`,
+    );
+  }
+  for (const key of ['service', 'endpoint'] as const) {
+    const given = inputs.text(key);
+    if (given !== undefined && given !== run[key]) {
+      throw new ConfigError(
+        `--${key} ${given} contradicts --repair ${repair}, a run of ${run.service}/${run.endpoint}. Drop --${key}.`,
+      );
+    }
+  }
+  return { service: run.service, endpoint: run.endpoint };
+}
+
 /** Parses the flags shared by the planner and the local runner. Throws ConfigError (exit 2). */
 export function parseCommon(inputs: Inputs, defaults: ParseDefaults): PlannerArgs {
   const service = inputs.get('service');
@@ -125,6 +161,7 @@ export function parseCommon(inputs: Inputs, defaults: ParseDefaults): PlannerArg
     gzip: inputs.bool('gzip', 'RDC_GZIP'),
     dryRun: inputs.bool('dry-run'),
     allowOverlap: inputs.bool('allow-overlap'),
+    repair: inputs.text('repair'),
     json: inputs.bool('json'),
   };
   const parsed = PlannerArgs.safeParse(raw);

@@ -80,6 +80,16 @@ export class FileSink implements Sink {
     }
   }
 
+  async delete(key: string): Promise<void> {
+    const target = this.pathOf(key);
+    try {
+      await unlink(target);
+      await this.folderSyncs.sync(dirname(target));
+    } catch (error) {
+      if (!isMissing(error)) throw fileError(error, 'remove', this.urlOf(key));
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     validatePrefix(prefix, this.url);
     // Walk only the deepest folder the prefix names: "a/b/page-" -> "a/b".

@@ -1,7 +1,7 @@
 import { ConfigError, PermanentError, TransientError, type ConnectorError } from '@rdc/contracts';
 
 /** What the sink was doing, for messages and for the IAM role to suggest. */
-export type GcsAction = 'write' | 'replace' | 'read' | 'check' | 'list';
+export type GcsAction = 'write' | 'replace' | 'read' | 'check' | 'list' | 'remove';
 
 const VERB: Record<GcsAction, string> = {
   write: 'write',
@@ -9,6 +9,7 @@ const VERB: Record<GcsAction, string> = {
   read: 'read',
   check: 'look up',
   list: 'list',
+  remove: 'remove',
 };
 
 const ROLE: Record<GcsAction, string> = {
@@ -17,6 +18,7 @@ const ROLE: Record<GcsAction, string> = {
   read: 'roles/storage.objectViewer',
   check: 'roles/storage.objectViewer',
   list: 'roles/storage.objectViewer',
+  remove: 'roles/storage.objectUser (retiring a run moves its objects: storage.objects.delete)',
 };
 
 const CHECKSUM_CODES = new Set(['FILE_NO_UPLOAD', 'FILE_NO_UPLOAD_DELETE', 'CONTENT_DOWNLOAD_MISMATCH']);

@@ -156,6 +156,15 @@ export class GcsSink implements Sink {
     }
   }
 
+  async delete(key: string): Promise<void> {
+    const file = this.fileOf(key);
+    try {
+      await this.withinDeadline('remove', key, () => file.delete({ ignoreNotFound: true }));
+    } catch (error) {
+      throw this.failure(error, 'remove', key);
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     validatePrefix(prefix, this.url);
     const full = `${this.root}${prefix}`;

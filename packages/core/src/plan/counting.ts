@@ -105,6 +105,7 @@ export async function buildManifest(input: BuildInput, source: Source, log: Log)
     pageSize,
     plannedAt: input.plannedAt.toISOString(),
     sink: input.sinkUrl,
+    idField: config.idField,
   };
   if (isCursor(config)) {
     // `--slice` or the config's `slice` decide; else the window's density, probed with one request.

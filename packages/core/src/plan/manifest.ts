@@ -36,6 +36,8 @@ export const RunManifest = z.strictObject({
   pages: z.number().int().nonnegative().max(MAX_PAGES_PER_RUN_CEILING),
   plannedAt: z.iso.datetime(),
   sink: z.string(),
+  /** The endpoint's id field when planned; sealing checks each id landed once. @default "id" */
+  idField: z.string().min(1).optional(),
   /**
    * How the run fans out: `pages`, one task per counted page; `slices`, one task
    * per time slice of a cursor-paginated endpoint. @default "pages"

@@ -173,6 +173,9 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
     const margin = req.start
       ? undefined
       : { start: window.start, end: new Date(window.start.getTime() + (req.lookbackMs ?? 0)) };
+    const claim = { margin, allowOverlap: req.allowOverlap === true };
+    // Refuse an overlap before asking the API anything; the claim itself comes once the count succeeded.
+    await claimWindow(deps.sink, identity, { ...claim, dryRun: true });
     origin = 'new';
     manifest = await buildManifest(
       {
@@ -191,11 +194,7 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
       log,
     );
     // The claim on the window is the run's first write: a plan refused by its count writes nothing.
-    await claimWindow(deps.sink, identity, {
-      margin,
-      allowOverlap: req.allowOverlap === true,
-      dryRun: req.dryRun === true,
-    });
+    await claimWindow(deps.sink, identity, { ...claim, dryRun: req.dryRun === true });
     if (req.dryRun) return { manifest, origin, published: 0, landed: 0, dryRun: true, resumedLatest: false };
     manifest = await writeManifest(deps.sink, manifest);
     // A backfill behind the watermark does not become "the latest run" the

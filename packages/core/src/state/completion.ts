@@ -4,6 +4,8 @@ import { planKind, type RunManifest, runIdentity } from '../plan/manifest.js';
 import { advanceWatermark } from './watermark.js';
 import { collectDrift } from './drift-report.js';
 import type { Drift } from '../task/drift.js';
+import { checkRunIntegrity } from './integrity.js';
+import type { IntegrityReport } from './integrity-report.js';
 import {
   DEAD_PAGE_FILE,
   DEAD_SLICE_FILE,
@@ -46,6 +48,12 @@ export interface RunStatus {
    * sealed run (it is kept in `_SUCCESS`), and by `withDrift` on demand.
    */
   drift?: Drift;
+  /**
+   * When every page landed but the run is not sealed: what the check of the
+   * landed records as a whole found (see state/integrity.ts). `complete` is
+   * then false, so nothing is sealed and the exit code is 1.
+   */
+  integrity?: IntegrityReport;
 }
 
 function numbersIn(
@@ -163,7 +171,8 @@ async function landedCounts(sink: Sink, manifest: RunManifest): Promise<{ pages:
 }
 
 /**
- * When every page (or slice) has landed: writes `_SUCCESS` once (a
+ * When every page (or slice) has landed and the landed records hold exactly
+ * the planned records, each id once (checkRunIntegrity): writes `_SUCCESS` once (a
  * precondition makes it write-once) and advances the watermark, never
  * backwards. Returns the status it saw.
  */
@@ -177,6 +186,8 @@ export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new D
     drift = SealedDrift.safeParse(JSON.parse((await sink.get(successKey(run)))?.toString('utf8') ?? '{}')).data?.drift;
   } else {
     const counts = await landedCounts(sink, manifest);
+    const integrity = await checkRunIntegrity(sink, run, manifest.idField ?? 'id', counts.records);
+    if (!integrity.ok) return { ...status, complete: false, integrity };
     drift = await collectDrift(sink, run);
     const marker = {
       runId: manifest.runId,

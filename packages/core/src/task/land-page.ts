@@ -3,6 +3,8 @@ import { PermanentError, type ErrorContext, type Sink } from '@rdc/contracts';
 import { dataKey, pageRecordKey, utcDate, type RunIdentity } from '../bucket-layout.js';
 import type { HandlerDeps } from './authorize.js';
 import { landedIds, writePage } from './write-page.js';
+import { idsOf, summarizeIds } from './page-summary.js';
+import { runEncoding } from './encoding.js';
 
 /** One date's share of a page: the records whose timestamp falls on UTC day `dt`, in page order. */
 export interface DatePart {
@@ -42,6 +44,10 @@ export const PageRecord = z.object({
   records: z.number().int().nonnegative(),
   parts: z.array(z.object({ dt: z.string(), key: z.string(), records: z.number().int().nonnegative() })),
   metadata: z.record(z.string(), z.string()),
+  /** Distinct ids and the smallest and largest id of the page (sealing's integrity check); absent in older records. */
+  distinct: z.number().int().nonnegative().optional(),
+  minId: z.string().optional(),
+  maxId: z.string().optional(),
   /** Fields the records carry that the endpoint's schema does not declare. */
   drift: z.record(z.string(), z.object({ records: z.number().int().nonnegative(), type: z.string() })).optional(),
   landedAt: z.string(),
@@ -77,12 +83,13 @@ async function landPart(
   part: DatePart,
   metadata: Record<string, string>,
 ): Promise<string> {
-  const gzip = deps.gzip ?? false;
+  const gzip = await runEncoding(deps.sink, page.run, deps.gzip ?? false);
   const key = dataKey(page.run, part.dt, page.stem, gzip);
   const other = dataKey(page.run, part.dt, page.stem, !gzip);
   let existing: string | undefined;
+  // A part in the other encoding is one a writer from before the run's encoding claim left.
   if (await deps.sink.exists(other)) existing = other;
-  else if ((await writePage(deps, key, part.records, metadata)) === 'exists') existing = key;
+  else if ((await writePage({ sink: deps.sink, gzip }, key, part.records, metadata)) === 'exists') existing = key;
   if (existing === undefined) return key;
   const before = await landedIds(deps.sink, existing, page.idField);
   const now = part.records.map((r) => String(r[page.idField]));
@@ -122,7 +129,7 @@ export async function landPage(
     v: 1,
     runId: page.run.runId,
     page: page.stem,
-    records: page.records.length,
+    ...summarizeIds(idsOf(page.records, page.idField)),
     parts: parts.map((part, i) => ({ dt: part.dt, key: keys[i] ?? '', records: part.records.length })),
     metadata: page.metadata,
     ...(page.drift && Object.keys(page.drift).length > 0 ? { drift: page.drift } : {}),
