@@ -110,7 +110,7 @@ describe('partitioning by the records’ UTC date', () => {
     expectEveryRecordOnceUnderItsDate(sink);
   });
 
-  it('a redelivery with the other gzip setting keeps the part that landed and writes only the missing one', async () => {
+  it('a redelivery with the other gzip setting keeps the part that landed and writes only the missing one, in the run’s encoding', async () => {
     const { sink, tasks, deps, manifest } = await setup();
     failOnce(sink, /dt=2024-07-02\/.*page-000003/);
     await handlePageTask(tasks[2]!, deps(true)).catch(() => undefined);
@@ -120,7 +120,7 @@ describe('partitioning by the records’ UTC date', () => {
     const page3 = dataKeys(sink).filter((k) => k.includes('page-000003'));
     expect(page3.map((k) => k.replace(/.*dt=([^/]+)\/.*\/(page-.*)$/, '$1 $2'))).to.deep.equal([
       '2024-07-01 page-000003.ndjson.gz',
-      '2024-07-02 page-000003.ndjson',
+      '2024-07-02 page-000003.ndjson.gz',
     ]);
     expectEveryRecordOnceUnderItsDate(sink);
     expect((await runStatus(sink, manifest)).complete).to.equal(true);
