@@ -13,7 +13,7 @@ const RUN = (endpoint: string) => `hostile.${endpoint}.20240101T000000Z-20240103
 
 interface Case {
   mode: HostileMode;
-  endpoint: 'sales' | 'paged' | 'capped';
+  endpoint: 'sales' | 'paged' | 'capped' | 'after';
   /** What `status` must name: pages, and ids (a repeated id, or a page range of dead letters). */
   status: (out: string, repeated: string[]) => void;
 }
@@ -76,6 +76,15 @@ const cases: Case[] = [
       expect(repeated).to.have.length(3);
       for (const id of repeated) expect(out).to.include(`Repeated id  ${id} in page-000003 and page-000004`);
       expect(out).to.include('3 missing, 3 repeated');
+    },
+  },
+  {
+    // A cursor slice plan: the walk itself sees the repeat, so the slice is dead-lettered.
+    mode: 'repeat-boundary',
+    endpoint: 'after',
+    status: (out) => {
+      expect(out).to.match(/Expected +\d+ slices/);
+      expect(out).to.match(/Dead-letter {2}[1-9]\d* {2}\(/);
     },
   },
   {
@@ -144,4 +153,28 @@ describe('a hostile API never gets a run sealed with a record missing or repeate
       }
     });
   }
+
+  it('a window overlapping a planned run exits 2 naming it; --allow-overlap lands the overlap twice', async () => {
+    api = await createHostileApi({ records: 500, stepMs: 300_000 });
+    const { dir, cleanup } = tempDir();
+    try {
+      const common = ['--service', 'hostile', '--endpoint', 'sales', '--config-dir', CONFIG_DIR, '--sink', dir];
+      const first = await local(['--start-date', START, '--end-date', '2024-01-02', ...common], api);
+      expect(first.code, first.stderr.slice(-2000)).to.equal(0);
+      const overlapping = ['--start-date', '2024-01-01T12:00:00Z', '--end-date', END, ...common];
+      const refused = await local(overlapping, api);
+      expect(refused.code).to.equal(2);
+      expect(refused.stderr)
+        .to.include('hostile.sales.20240101T000000Z-20240102T000000Z')
+        .and.include('--allow-overlap');
+      const forced = await local([...overlapping, '--allow-overlap'], api);
+      expect(forced.code, forced.stderr.slice(-2000)).to.equal(0);
+      const landed = idsInFolder(join(dir, 'hostile', 'sales'));
+      const twice = api.idsInWindow(new Date('2024-01-01T12:00:00Z'), new Date('2024-01-02T00:00:00Z'));
+      expect(landed).to.have.length(api.idsInWindow(new Date(START), new Date(END)).length + twice.length);
+      expect(repeatedIds(landed).sort()).to.deep.equal([...twice].sort());
+    } finally {
+      cleanup();
+    }
+  });
 });
