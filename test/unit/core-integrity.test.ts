@@ -3,6 +3,9 @@ import { expect } from 'chai';
 import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
 import {
   checkRunIntegrity,
+  finalizeRun,
+  planRun,
+  RunInProgressError,
   compareIds,
   dataKey,
   handlePageTask,
@@ -13,7 +16,7 @@ import {
   summarizeIds,
   toNdjson,
 } from '@rdc/core';
-import { FakeSource, makeRecords, MemorySink } from '../support/fakes.js';
+import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 
 const run = parseRunId(
@@ -156,5 +159,44 @@ describe('one object per page whatever the writers gzip setting', () => {
     expect(data).to.have.length(10);
     expect(new Set(data.map((k) => k.endsWith('.gz'))).size, 'one encoding for the run').to.equal(1);
     expect(await checkRunIntegrity(sink, run, 'id', 95)).to.include({ ok: true, distinct: 95 });
+  });
+});
+
+describe('an unsealed run and the next incremental plan', () => {
+  it('a run whose records do not add up is not sealed, and blocks the next window with how to repair it', async () => {
+    const catalog = loadServices(fixtureConfigDir);
+    const all = makeRecords(95);
+    const source = new FakeSource(all);
+    // Page 2 repeats the last record of page 1 and drops its own last one.
+    source.transform = (records, request) => (request.page === 2 ? [all[9]!, ...records.slice(0, -1)] : records);
+    const sink = new MemorySink();
+    const publisher = new RecordingPublisher();
+    const deps = { catalog, source, sink, publisher, log: silentLog };
+    const plan = await planRun(
+      {
+        service: 'shop',
+        endpoint: 'orders',
+        start: run.window.start,
+        end: run.window.end,
+        now: new Date('2024-07-03T00:00:00Z'),
+        endGranularityMs: 3_600_000,
+      },
+      deps,
+    );
+    for (const t of publisher.tasks) await handlePageTask(t as PageTask, { ...deps, sourceFor: () => source });
+    const status = await finalizeRun(sink, plan.manifest);
+    expect(status).to.include({ complete: false, succeeded: false, landedPages: 10 });
+    expect(status.integrity).to.include({ ok: false, cause: 'shifted', duplicates: 1, missing: 1 });
+    expect(
+      [...sink.objects.keys()].filter((k) => k.endsWith('_SUCCESS') || k.endsWith('watermark.json')),
+    ).to.deep.equal([]);
+    const error = await planRun(
+      { service: 'shop', endpoint: 'orders', now: new Date('2024-07-03T00:00:00Z'), endGranularityMs: 3_600_000 },
+      deps,
+    ).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RunInProgressError);
+    expect((error as Error).message)
+      .to.include('do not add up')
+      .and.include(`--repair ${run.runId}`);
   });
 });

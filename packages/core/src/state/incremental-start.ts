@@ -92,12 +92,18 @@ export class RunInProgressError extends TransientError {
   ) {
     const { manifest, status } = pending;
     const unit = status.unit;
+    const state = status.integrity
+      ? `every ${unit} landed, but its records do not add up (${status.integrity.explanation ?? 'see status'}), so it was not sealed. `
+      : `${status.landedPages}/${status.expectedPages} ${unit}s landed, ${status.deadLetteredPages.length} dead-lettered, ${status.missingPages.length} missing. `;
+    const remedy = status.integrity
+      ? `Check it with \`npm run status -- ${manifest.runId}\`; once the API behaves, \`npm start -- --repair ${manifest.runId}\` (or the planner with --repair) lands its window again. `
+      : `Check it with \`npm run status -- ${manifest.runId}\` and finish it with \`npm start -- --resume ${manifest.runId}\` ` +
+        `(or run the planner with --start_date ${manifest.window.start} --end_date ${manifest.window.end} to publish its missing ${unit}s again). `;
     super(
       `Run ${manifest.runId} of ${manifest.service}/${manifest.endpoint} ([${manifest.window.start}, ${manifest.window.end})) is not complete: ` +
-        `${status.landedPages}/${status.expectedPages} ${unit}s landed, ${status.deadLetteredPages.length} dead-lettered, ${status.missingPages.length} missing. ` +
+        state +
         `${start ? `A run without --start_date would start at ${start.toISOString()} and overlap it` : 'A run without --start_date would overlap it'}, so nothing was planned. ` +
-        `Check it with \`npm run status -- ${manifest.runId}\` and finish it with \`npm start -- --resume ${manifest.runId}\` ` +
-        `(or run the planner with --start_date ${manifest.window.start} --end_date ${manifest.window.end} to publish its missing ${unit}s again). ` +
+        remedy +
         'Incremental runs continue from its end once it completes.',
       { runId: manifest.runId },
     );
