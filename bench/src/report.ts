@@ -25,6 +25,11 @@ export interface Figure {
   /** rate / the sequential baseline's rate (S1). */
   speedup?: number;
   peakRssMb?: number;
+  /**
+   * CPU time of the measured process (user + system, all threads, start-up included)
+   * per page or message: steadier than rates on a shared machine.
+   */
+  cpuMsPerUnit?: number;
   /** Every expected id landed once, in order, and nothing was dead-lettered (or, S3: every task confirmed). */
   complete: boolean;
   completeness?: Completeness;
@@ -76,6 +81,7 @@ export function formatTable(report: BenchReport): string {
     'ratio',
     'speedup',
     'peak RSS',
+    'CPU ms',
     'requests',
     '429s',
     'complete',
@@ -90,6 +96,7 @@ export function formatTable(report: BenchReport): string {
     pct(f.ratio),
     f.speedup === undefined ? '-' : `${num(f.speedup, 1)}x`,
     f.peakRssMb === undefined ? '-' : `${num(f.peakRssMb)} MB`,
+    num(f.cpuMsPerUnit, f.cpuMsPerUnit !== undefined && f.cpuMsPerUnit < 0.1 ? 3 : 2),
     num(f.requests),
     num(f.http429),
     f.skipped
@@ -101,7 +108,7 @@ export function formatTable(report: BenchReport): string {
           : 'NO',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
@@ -117,6 +124,7 @@ export function formatTable(report: BenchReport): string {
     '',
     `S1 bound ${num(report.s1Bound)} pages/s. "vs" is what "ratio" divides by: S1 the bound; S2 the minimal connector (its own row: fetch-only);`,
     'S3, S4 the bare publish loop; Memory the small run; Requests the ideal request count, ceil(records / page size).',
+    '"CPU ms" is the measured process\'s CPU time (user + system, start-up included) per page or message.',
     ...report.figures
       .filter((f) => f.also)
       .map(

@@ -78,6 +78,8 @@ export async function pageFigure(input: PageRunInput): Promise<Figure> {
     ...(rate !== undefined && { rate, recordsPerSecond: rate * (records / Math.max(1, landed.pages)) }),
     ...(last !== undefined && { wallSeconds: (last - input.startedAt) / 1000 }),
     ...(input.measured.peakRssMb !== undefined && { peakRssMb: input.measured.peakRssMb }),
+    ...(input.measured.cpuMs !== undefined &&
+      landed.pages > 0 && { cpuMsPerUnit: input.measured.cpuMs / landed.pages }),
     complete: completeness.complete,
     completeness,
     http429: stats.status429,

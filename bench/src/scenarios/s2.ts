@@ -44,6 +44,7 @@ async function fetchOnly(ctx: ScenarioContext, mock: MockProcess, window: Window
     ...(rate !== undefined && { rate, recordsPerSecond: rate * PAGE_SIZE }),
     ...(last !== undefined && { wallSeconds: (last - result.startedAt) / 1000 }),
     ...(result.peakRssMb !== undefined && { peakRssMb: result.peakRssMb }),
+    ...(result.cpuMs !== undefined && out.pages > 0 && { cpuMsPerUnit: result.cpuMs / out.pages }),
     complete: out.pages === pages && stats.byStatus[200] === pages,
     http429: stats.status429,
     requests: stats.byEndpoint.sales,

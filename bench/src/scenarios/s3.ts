@@ -90,6 +90,7 @@ async function publishRun(
       rate,
       wallSeconds: result.wallMs / 1000,
       ...(result.peakRssMb !== undefined && { peakRssMb: result.peakRssMb }),
+      ...(result.cpuMs !== undefined && out.published > 0 && { cpuMsPerUnit: result.cpuMs / out.published }),
       complete: result.code === 0 && out.published === messages,
       note: who.note,
     };

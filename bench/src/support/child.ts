@@ -14,6 +14,8 @@ export interface ChildResult {
   stderrTail: string;
   /** Peak resident set size in MiB (the kernel's high-water mark), or undefined if unreadable. */
   peakRssMb: number | undefined;
+  /** CPU time (user + system, every thread) in ms, when the child exited on its own or by a catchable signal. */
+  cpuMs: number | undefined;
   /** Epoch ms when the process was spawned, and how long it ran. */
   startedAt: number;
   wallMs: number;
@@ -63,12 +65,12 @@ function vmHwmMb(pid: number): number | undefined {
   }
 }
 
-function hookedRssMb(file: string): number | undefined {
+function hooked(file: string): { rssMb?: number; cpuMs?: number } {
   try {
-    const { maxRssKb } = JSON.parse(readFileSync(file, 'utf8')) as { maxRssKb: number };
-    return maxRssKb / 1024;
+    const { maxRssKb, cpuMs } = JSON.parse(readFileSync(file, 'utf8')) as { maxRssKb: number; cpuMs?: number };
+    return { rssMb: maxRssKb / 1024, ...(cpuMs !== undefined && { cpuMs }) };
   } catch {
-    return undefined;
+    return {};
   } finally {
     rmSync(file, { force: true });
   }
@@ -110,8 +112,8 @@ export function startNode(script: string, args: string[], options: StartOptions)
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       clearInterval(poll);
       clearTimeout(timer);
-      const hooked = hookedRssMb(rssFile);
-      const peaks = [hooked, polledMb].filter((v): v is number => v !== undefined);
+      const atExit = hooked(rssFile);
+      const peaks = [atExit.rssMb, polledMb].filter((v): v is number => v !== undefined);
       resolve({
         code,
         signal,
@@ -119,6 +121,7 @@ export function startNode(script: string, args: string[], options: StartOptions)
         stdout,
         stderrTail: stderr,
         peakRssMb: peaks.length > 0 ? Math.max(...peaks) : undefined,
+        cpuMs: atExit.cpuMs,
         startedAt,
         wallMs: Date.now() - startedAt,
       });
