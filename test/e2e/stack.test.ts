@@ -6,7 +6,6 @@ import { createMockApi } from '@rdc/mock-server';
 import type { StackSummary } from '@rdc/stack';
 import { APPS, cleanEnv, filesIn, idsInFolder, repoRoot, type CliResult } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
-import { waitFor } from '../support/net.js';
 
 /**
  * `npm run stack`: the emulator, the mock API, worker processes and the planner in one
@@ -28,9 +27,12 @@ function answers(host: string): Promise<boolean> {
   const [h = '', port = ''] = host.split(':');
   return new Promise((resolve) => {
     const socket = connect({ host: h, port: Number(port) });
-    socket.once('connect', () => resolve(true));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
-  }).finally(() => undefined) as Promise<boolean>;
+  });
 }
 
 /** Runs the stack; `interruptWhen` sends SIGINT once its stderr matches. */
@@ -107,16 +109,31 @@ describe('npm run stack: the distributed path in one command', function () {
     );
     expect(run.code, run.stderr).to.equal(130);
     const summary = JSON.parse(run.stdout) as StackSummary;
-    expect(summary.ok).to.equal(false);
+    expect(summary).to.include({ ok: false, exitCode: 130 });
     expect(summary.error).to.match(/Interrupted/);
     await expectNothingLeft(summary);
   });
 
-  it('bad arguments exit 2 and name the flag, before starting anything', async () => {
+  it('a flag the planner refuses: exit 2 naming it, and everything started before is stopped', async function () {
+    this.timeout(60_000);
+    const run = await stack(
+      ['--service', 'retail', '--endpoint', 'sales', '--start_date', START, '--end_date', 'someday', '--sink', dir],
+      cleanEnv(),
+    );
+    expect(run.code, run.stderr).to.equal(2);
+    const summary = JSON.parse(run.stdout) as StackSummary;
+    expect(summary).to.include({ ok: false, exitCode: 2 });
+    expect(summary.error)
+      .to.match(/planner exited with 2/)
+      .and.match(/--end[-_]date/);
+    await expectNothingLeft(summary);
+  });
+
+  it('bad arguments exit 2 and name the flag, before starting anything', async function () {
+    this.timeout(30_000);
     const run = await stack([...window, '--mode', 'sideways'], cleanEnv());
     expect(run.code).to.equal(2);
     expect(run.stderr).to.include('--mode must be pull or push, got "sideways"');
     expect(run.stderr).to.not.include('emulator');
-    await waitFor('nothing', () => true);
   });
 });

@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   });
   process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
   if (controller.signal.aborted) return 130;
-  return summary.ok ? 0 : 1;
+  return summary.exitCode;
 }
 
 main().then(

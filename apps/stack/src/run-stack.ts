@@ -17,6 +17,8 @@ export const APPS = { planner: app('planner'), worker: app('worker'), mockApi: a
 export interface StackSummary {
   ok: boolean;
   error?: string;
+  /** 0 done, 1 failed, 2 a flag the planner refused, 130 interrupted. */
+  exitCode: 0 | 1 | 2 | 130;
   runId?: string;
   mode: 'pull' | 'push';
   workers: number;
@@ -40,7 +42,15 @@ export interface StackDeps {
   signal: AbortSignal;
 }
 
-export class StackFailure extends Error {}
+/** A failure the stack reports in its summary; `exitCode` 2 for a flag the planner refused, 130 for Ctrl-C. */
+export class StackFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 | 130 = 1,
+  ) {
+    super(message);
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -76,6 +86,7 @@ export async function runStack(args: StackArgs, deps: StackDeps): Promise<StackS
   const projectId = env['GOOGLE_CLOUD_PROJECT'] ?? 'local-project';
   const summary: StackSummary = {
     ok: false,
+    exitCode: 0,
     mode: args.mode,
     workers: args.workers,
     sink,
@@ -88,7 +99,7 @@ export async function runStack(args: StackArgs, deps: StackDeps): Promise<StackS
   let front: FrontEnd | undefined;
 
   const interrupted = (): void => {
-    if (signal.aborted) throw new StackFailure('Interrupted; stopped everything the stack started.');
+    if (signal.aborted) throw new StackFailure('Interrupted; stopped everything the stack started.', 130);
   };
   const launch = (name: string, script: string, argv: string[], childEnv: NodeJS.ProcessEnv): StackProcess => {
     const p = startProcess(name, script, argv, childEnv);
@@ -193,7 +204,7 @@ export async function runStack(args: StackArgs, deps: StackDeps): Promise<StackS
     const aborted = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted')));
     const code = await Promise.race([planner.exited, aborted]);
     interrupted();
-    if (code !== 0) throw new StackFailure(`The planner exited with ${code}:\n${planner.tail()}`);
+    if (code !== 0) throw new StackFailure(`The planner exited with ${code}:\n${planner.tail()}`, code === 2 ? 2 : 1);
     const plan = JSON.parse(stdout.join('').trim().split('\n').at(-1) ?? '{}') as {
       runId?: string;
       pages?: number;
@@ -232,6 +243,7 @@ export async function runStack(args: StackArgs, deps: StackDeps): Promise<StackS
   } catch (error) {
     summary.error = error instanceof Error ? error.message : String(error);
     if (!(error instanceof StackFailure)) throw error;
+    summary.exitCode = error.exitCode;
     return summary;
   } finally {
     summary.seconds = Math.round((Date.now() - started) / 100) / 10;
