@@ -47,7 +47,7 @@ async function setup(records: number, days: number, log: Log = silentLog) {
   });
   const deliver = (task: PageTask) =>
     process({ id: `m-${task.page}`, data: encodeTask(task), attributes: {}, deliveryAttempt: 1 });
-  return { sink, tasks: publisher.tasks as PageTask[], deliver, lists: () => lists, makeProcessor };
+  return { sink, source, tasks: publisher.tasks as PageTask[], deliver, lists: () => lists, makeProcessor };
 }
 
 describe('worker completion checks', () => {
@@ -68,6 +68,28 @@ describe('worker completion checks', () => {
       workers.map((work, i) => work({ id: `m-last-${i}`, data: encodeTask(last), attributes: {}, deliveryAttempt: 1 })),
     );
     expect(lines.filter((line) => / complete: /.test(line))).to.have.length(1);
+  });
+
+  it('does not seal a run whose records do not add up, and logs the pages, cause and remedy', async () => {
+    const errors: string[] = [];
+    const log: Log = {
+      error: (message: string) => errors.push(message),
+      warn: () => undefined,
+      info: () => undefined,
+      debug: () => undefined,
+      child: () => log,
+    };
+    const { sink, source, tasks, makeProcessor } = await setup(95, 1, log);
+    const all = [...source.records];
+    // Page 2 repeats the last record of page 1 and drops its own last one.
+    source.transform = (records, request) => (request.page === 2 ? [all[9]!, ...records.slice(0, -1)] : records);
+    const work = makeProcessor();
+    for (const task of tasks)
+      await work({ id: `m-${task.page}`, data: encodeTask(task), attributes: {}, deliveryAttempt: 1 });
+    expect([...sink.objects.keys()].some((k) => k.endsWith('/_SUCCESS'))).to.equal(false);
+    const sealing = errors.filter((line) => line.includes('NOT SEALED'));
+    expect(sealing).to.have.length(1);
+    expect(sealing[0]).to.include('Pages: page-000002').and.include('--repair');
   });
 
   it('checks a small run after every landed page and seals it when the last lands', async () => {

@@ -108,6 +108,14 @@ export function createProcessor(deps: ProcessorDeps): Processor {
           runId: task.runId,
         });
       }
+    } else if (status.integrity) {
+      const { integrity } = status;
+      deps.log.error(
+        `Run ${task.runId} NOT SEALED: every page landed, but the records do not add up (${integrity.distinct} distinct ids in ${integrity.records} records` +
+          `${integrity.expected !== undefined ? `, ${integrity.expected} planned` : ''}): ${integrity.explanation ?? ''}. ` +
+          `Pages: ${integrity.pages.join(', ') || '-'}. ${integrity.remedy ?? ''}`,
+        { runId: task.runId, integrity: { cause: integrity.cause, sample: integrity.sample.slice(0, 3) } },
+      );
     }
   }
 
