@@ -1,4 +1,4 @@
-import { ConfigError, type Sink } from '@rdc/contracts';
+import { ConfigError, errorMessage, isRetryable, type Sink } from '@rdc/contracts';
 import {
   BOOKKEEPING_ROOT,
   finalizeRun,
@@ -8,6 +8,7 @@ import {
   parseRunId,
   readLatestRun,
   readManifest,
+  runStatus,
   withDrift,
   type IntegrityReport,
   type RunStatus,
@@ -41,12 +42,16 @@ export async function resolveRunTarget(target: string[], sink: Sink): Promise<st
   throw new ConfigError('Usage: status <runId> | status <service>/<endpoint> latest [--json] [--sink <url>]');
 }
 
+/** A run's status, and why it could not be sealed when it was complete but `_SUCCESS` could not be written. */
+export type StatusReport = RunStatus & { sealError?: string };
+
 /**
  * Reads a run's status from the sink. A run found complete is sealed on the way
  * (`_SUCCESS`, watermark), as a worker would have: workers check large runs only
- * every so often, so the last pages of a backfill may land unobserved.
+ * every so often, so the last pages of a backfill may land unobserved. With
+ * read-only access the status is still reported, with why it was not sealed.
  */
-export async function readRunStatus(runId: string, sink: Sink): Promise<RunStatus> {
+export async function readRunStatus(runId: string, sink: Sink): Promise<StatusReport> {
   const identity = parseRunId(runId);
   const manifest = await readManifest(sink, identity);
   if (!manifest) {
@@ -54,7 +59,15 @@ export async function readRunStatus(runId: string, sink: Sink): Promise<RunStatu
       throw oldLayout(`Run ${runId}`, legacyManifestKey(identity), sink);
     throw new ConfigError(`Run ${runId} has no manifest in ${sink.url}. Check --sink (or RDC_SINK).`);
   }
-  return withDrift(sink, await finalizeRun(sink, manifest));
+  try {
+    return await withDrift(sink, await finalizeRun(sink, manifest));
+  } catch (error) {
+    // A permanent write error (read-only folder, no write permission): the status still reads.
+    if (isRetryable(error)) throw error;
+    const status = await runStatus(sink, manifest);
+    if (!status.complete) throw error;
+    return { ...(await withDrift(sink, status)), sealError: errorMessage(error) };
+  }
 }
 
 function ranges(pages: number[]): string {
@@ -90,7 +103,7 @@ export function formatIntegrity(report: IntegrityReport): string[] {
   ];
 }
 
-export function formatStatus(s: RunStatus): string {
+export function formatStatus(s: StatusReport): string {
   const state = s.succeeded
     ? 'complete (_SUCCESS written)'
     : s.complete
@@ -108,5 +121,10 @@ export function formatStatus(s: RunStatus): string {
     `Missing      ${s.missingPages.length}  (${ranges(s.missingPages)})`,
     `Drift        ${formatDrift(s.drift)}${s.drift && Object.keys(s.drift).length > 0 ? "  (fields the schema does not declare: add them to the endpoint's schema)" : ''}`,
     ...(s.integrity ? formatIntegrity(s.integrity) : []),
+    ...(s.sealError
+      ? [
+          `Seal         could not seal the run (_SUCCESS, watermark): ${s.sealError} Run status again with write access.`,
+        ]
+      : []),
   ].join('\n');
 }

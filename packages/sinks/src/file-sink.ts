@@ -1,9 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { link, lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import * as fs from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, PermanentError, TransientError, type PutResult, type Sink } from '@rdc/contracts';
+import { ConfigError, type PutResult, type Sink } from '@rdc/contracts';
+import { errorCode, fileError, isMissing, mkdirCause, TEMP_FILE } from './file-errors.js';
 import { validateKey, validatePrefix } from './keys.js';
+
+/** The file system calls the folder sink makes: node:fs/promises, or a fake in tests (a full or read-only disk). */
+export type FileOps = Pick<
+  typeof fs,
+  'link' | 'lstat' | 'mkdir' | 'open' | 'readdir' | 'readFile' | 'rename' | 'unlink' | 'stat'
+>;
+
+export interface FileSinkOptions {
+  /** @default node:fs/promises */
+  fs?: Partial<FileOps>;
+  /**
+   * Temporary files (`.rdc-<uuid>.tmp`) older than this, left by a writer that was
+   * killed mid-write, are removed from each folder the sink first writes to.
+   * @default 600_000 (10 min)
+   */
+  orphanAgeMs?: number;
+}
 
 /**
  * A sink rooted at a local folder: the object `a/b.ndjson` is the file `<root>/a/b.ndjson`.
@@ -22,29 +40,40 @@ export class FileSink implements Sink {
   readonly url: string;
   /** Absolute path of the root folder. */
   readonly root: string;
-  private readonly folderSyncs = new FolderSyncs();
+  private readonly folderSyncs: FolderSyncs;
+  private readonly ops: FileOps;
+  private readonly orphanAgeMs: number;
+  /** Folders swept for orphaned temporary files by this sink. */
+  private readonly swept = new Set<string>();
 
-  constructor(rootDir: string) {
+  constructor(rootDir: string, options: FileSinkOptions = {}) {
     if (typeof rootDir !== 'string' || rootDir.trim() === '') {
       throw new ConfigError(`Expected \`rootDir\` to be a folder path, got \`${String(rootDir)}\` (${typeof rootDir})`);
     }
     this.root = resolve(rootDir);
     this.url = pathToFileURL(this.root).href;
+    this.ops = { ...fs, ...options.fs };
+    this.orphanAgeMs = options.orphanAgeMs ?? 600_000;
+    this.folderSyncs = new FolderSyncs(this.ops);
   }
 
   async putIfAbsent(key: string, body: Uint8Array): Promise<PutResult> {
     const target = this.pathOf(key);
     const temp = await this.writeTemp(target, body, key);
     try {
-      await link(temp, target);
+      await this.ops.link(temp, target);
       await this.folderSyncs.sync(dirname(target));
       return 'created';
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw fileError(error, 'write', this.urlOf(key));
-      if (await isFile(target)) return 'exists';
-      throw new PermanentError(`Could not write ${this.urlOf(key)}: ${PERMANENT.EISDIR}.`, { path: this.urlOf(key) });
+      if (await isFile(this.ops, target)) return 'exists';
+      throw fileError(
+        Object.assign(new Error('a folder has the name of the key'), { code: 'EISDIR' }),
+        'write',
+        this.urlOf(key),
+      );
     } finally {
-      await unlink(temp).catch(() => undefined);
+      await this.ops.unlink(temp).catch(() => undefined);
     }
   }
 
@@ -52,10 +81,10 @@ export class FileSink implements Sink {
     const target = this.pathOf(key);
     const temp = await this.writeTemp(target, body, key);
     try {
-      await rename(temp, target);
+      await this.ops.rename(temp, target);
       await this.folderSyncs.sync(dirname(target));
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
+      await this.ops.unlink(temp).catch(() => undefined);
       throw fileError(error, 'replace', this.urlOf(key));
     }
   }
@@ -63,7 +92,7 @@ export class FileSink implements Sink {
   async get(key: string): Promise<Buffer | undefined> {
     const target = this.pathOf(key);
     try {
-      return await readFile(target);
+      return await this.ops.readFile(target);
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw fileError(error, 'read', this.urlOf(key));
@@ -73,7 +102,7 @@ export class FileSink implements Sink {
   async exists(key: string): Promise<boolean> {
     const target = this.pathOf(key);
     try {
-      return (await lstat(target)).isFile();
+      return (await this.ops.lstat(target)).isFile();
     } catch (error) {
       if (isMissing(error)) return false;
       throw fileError(error, 'check', this.urlOf(key));
@@ -83,7 +112,7 @@ export class FileSink implements Sink {
   async delete(key: string): Promise<void> {
     const target = this.pathOf(key);
     try {
-      await unlink(target);
+      await this.ops.unlink(target);
       await this.folderSyncs.sync(dirname(target));
     } catch (error) {
       if (!isMissing(error)) throw fileError(error, 'remove', this.urlOf(key));
@@ -96,7 +125,7 @@ export class FileSink implements Sink {
     const base = prefix.slice(0, Math.max(prefix.lastIndexOf('/'), 0));
     const keys: string[] = [];
     try {
-      await walk(join(this.root, ...base.split('/')), base, keys);
+      await walk(this.ops, join(this.root, ...base.split('/')), base, keys);
     } catch (error) {
       throw fileError(error, 'list', `${this.url}/${prefix}`);
     }
@@ -119,29 +148,56 @@ export class FileSink implements Sink {
     const folder = dirname(target);
     const temp = join(folder, `.rdc-${randomUUID()}.tmp`);
     try {
-      const handle = await open(temp, 'wx').catch(async (error: unknown) => {
+      const handle = await this.ops.open(temp, 'wx').catch(async (error: unknown) => {
         if (errorCode(error) !== 'ENOENT') throw error;
-        await mkdir(folder, { recursive: true });
-        return open(temp, 'wx');
+        await this.ops.mkdir(folder, { recursive: true }).catch(async (mkdirError: unknown) => {
+          throw await mkdirCause(this.ops, folder, mkdirError);
+        });
+        return this.ops.open(temp, 'wx');
       });
+      let failure: unknown;
       try {
         await handle.writeFile(body);
         await handle.sync();
-      } finally {
-        await handle.close();
+      } catch (error) {
+        failure = error;
       }
-      return temp;
+      // A close that fails after a failed write must not hide the write's error.
+      await handle.close().catch((error: unknown) => {
+        failure ??= error;
+      });
+      if (failure !== undefined)
+        throw failure instanceof Error ? failure : new Error('write failed', { cause: failure });
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
+      await this.ops.unlink(temp).catch(() => undefined);
       throw fileError(error, 'write', this.urlOf(key));
+    }
+    await this.sweepOrphans(folder);
+    return temp;
+  }
+
+  /**
+   * Once per folder: removes temporary files a killed writer left behind, when
+   * older than `orphanAgeMs` (a live writer's are younger). Best effort.
+   */
+  private async sweepOrphans(folder: string): Promise<void> {
+    if (this.swept.has(folder)) return;
+    this.swept.add(folder);
+    const names = await this.ops.readdir(folder).catch(() => [] as string[]);
+    const cutoff = Date.now() - this.orphanAgeMs;
+    for (const name of names) {
+      if (!TEMP_FILE.test(name)) continue;
+      const path = join(folder, name);
+      const stats = await this.ops.stat(path).catch(() => undefined);
+      if (stats && stats.mtimeMs < cutoff) await this.ops.unlink(path).catch(() => undefined);
     }
   }
 }
 
-async function walk(folder: string, relative: string, out: string[]): Promise<void> {
+async function walk(ops: FileOps, folder: string, relative: string, out: string[]): Promise<void> {
   let entries;
   try {
-    entries = await readdir(folder, { withFileTypes: true });
+    entries = await ops.readdir(folder, { withFileTypes: true });
   } catch (error) {
     if (isMissing(error)) return;
     throw error;
@@ -149,7 +205,7 @@ async function walk(folder: string, relative: string, out: string[]): Promise<vo
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue; // temporary and hidden files
     const key = relative === '' ? entry.name : `${relative}/${entry.name}`;
-    if (entry.isDirectory()) await walk(join(folder, entry.name), key, out);
+    if (entry.isDirectory()) await walk(ops, join(folder, entry.name), key, out);
     else if (entry.isFile()) out.push(key);
   }
 }
@@ -161,6 +217,8 @@ async function walk(folder: string, relative: string, out: string[]): Promise<vo
  * is a fraction of the fsyncs of one per page, with the same guarantee.
  */
 class FolderSyncs {
+  constructor(private readonly ops: FileOps) {}
+
   private readonly folders = new Map<string, { running: boolean; waiting: (() => void)[] }>();
 
   sync(folder: string): Promise<void> {
@@ -174,7 +232,7 @@ class FolderSyncs {
   private run(folder: string, state: { running: boolean; waiting: (() => void)[] }): void {
     state.running = true;
     const covered = state.waiting.splice(0);
-    void syncFolder(folder)
+    void syncFolder(this.ops, folder)
       .catch(() => undefined)
       .then(() => {
         for (const resolve of covered) resolve();
@@ -186,8 +244,8 @@ class FolderSyncs {
 }
 
 /** Makes a new or renamed directory entry durable. Not every platform can fsync a folder (Windows): best effort. */
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r').catch(() => undefined);
+async function syncFolder(ops: FileOps, folder: string): Promise<void> {
+  const handle = await ops.open(folder, 'r').catch(() => undefined);
   if (!handle) return;
   try {
     await handle.sync();
@@ -198,46 +256,9 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-async function isFile(path: string): Promise<boolean> {
-  return lstat(path).then(
+async function isFile(ops: FileOps, path: string): Promise<boolean> {
+  return ops.lstat(path).then(
     (stats) => stats.isFile(),
     () => false,
-  );
-}
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function isMissing(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
-}
-
-const PERMANENT: Record<string, string> = {
-  EACCES: "check that the worker's user may write to the folder",
-  EPERM: "check that the worker's user may write to the folder, and that the file system supports hard links",
-  EROFS: 'the file system is read-only; point the sink at a writable folder',
-  ENOTDIR: "a file has the name of one of the key's folders; keys must not nest under a file",
-  EISDIR: 'a folder has the name of the key; keys must not name a folder',
-  EEXIST: "a file has the name of one of the key's folders; keys must not nest under a file",
-  ENAMETOOLONG: 'the path is too long for this file system; use a shorter root folder',
-  ENOTSUP: 'the file system does not support hard links; use a local disk',
-  EXDEV: 'the file system does not support hard links; use a local disk',
-};
-
-/** Classifies a file system error: permissions and layout problems are permanent, the rest (ENOSPC, EMFILE, EIO) transient. */
-function fileError(error: unknown, action: string, url: string): Error {
-  const code = errorCode(error) ?? 'unknown error';
-  const detail = error instanceof Error ? error.message : String(error);
-  const hint = PERMANENT[code];
-  if (hint)
-    return new PermanentError(`Could not ${action} ${url} (${detail}): ${hint}.`, { path: url }, { cause: error });
-  const retryHint = code === 'ENOSPC' ? 'free disk space; ' : '';
-  return new TransientError(
-    `Could not ${action} ${url} (${detail}); ${retryHint}it will be retried.`,
-    { path: url },
-    { cause: error },
   );
 }
