@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type BoundsMode, isBoundsMode, serveBounds } from './hostile-bounds.js';
 
 /**
  * A REST API that misbehaves the way real ones do, served on 127.0.0.1 for
@@ -19,9 +20,11 @@ import type { AddressInfo } from 'node:net';
  *   appear in the middle of the window; the total keeps reporting the count from
  *   before (a cached count), so pages shift under the run.
  * - `total-drift`: records are stable, but the reported total changes on every request.
+ * - bounded waits and sizes: `huge-total`, `huge-body`, `huge-retry-after`, `negative-retry-after`,
+ *   `slow-drip` (see hostile-bounds.ts).
  */
 export type HostileMode =
-  'healthy' | 'ignore-offset' | 'shuffle' | 'repeat-boundary' | 'insert-mid-run' | 'total-drift';
+  'healthy' | 'ignore-offset' | 'shuffle' | 'repeat-boundary' | 'insert-mid-run' | 'total-drift' | BoundsMode;
 
 export interface HostileRecord {
   id: string;
@@ -174,8 +177,11 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
       offset -= 1;
     }
     const page = rows.slice(offset, offset + size);
+    const body = (): string => JSON.stringify({ data: page, total, has_more: offset + query.limit < rows.length });
+    // Bounded waits and sizes (hostile-bounds.ts): huge totals and bodies, long or negative waits, slow drips.
+    if (isBoundsMode(mode) && serveBounds(mode, res, { isCount, pageRequests, body })) return;
     res.writeHead(200, { 'content-type': 'application/json', 'x-total-count': String(total) });
-    res.end(JSON.stringify({ data: page, total, has_more: offset + query.limit < rows.length }));
+    res.end(body());
   }
 
   const server: Server = createServer(serve);
