@@ -1,5 +1,15 @@
 import { expect } from 'chai';
-import { decodeTask, encodeTask, MAX_TASK_BYTES, PermanentError, taskAttributes, type PageTask } from '@rdc/contracts';
+import {
+  decodeTask,
+  encodeTask,
+  isRetryable,
+  MAX_TASK_BYTES,
+  PermanentError,
+  TASK_VERSION,
+  taskAttributes,
+  UnsupportedTaskVersionError,
+  type PageTask,
+} from '@rdc/contracts';
 
 export const sampleTask: PageTask = {
   v: 1,
@@ -47,5 +57,36 @@ describe('task messages', () => {
   it('rejects a window whose start is not before its end', () => {
     const bad = { ...sampleTask, window: { start: sampleTask.window.end, end: sampleTask.window.start } };
     expect(() => decodeTask(Buffer.from(JSON.stringify(bad)))).to.throw(PermanentError, 'start < end');
+  });
+
+  it('refuses a task of a newer message version by name, permanently, before reading its fields', () => {
+    // A newer planner may add fields or change meanings: the version is checked first.
+    const newer = { ...sampleTask, v: TASK_VERSION + 1, pageSize: 1000, cursorHint: 'x' };
+    const decode = () => decodeTask(Buffer.from(JSON.stringify(newer)), 'Message m-1');
+    expect(decode).to.throw(UnsupportedTaskVersionError);
+    try {
+      decode();
+    } catch (error) {
+      expect(error).to.be.instanceOf(PermanentError);
+      expect(isRetryable(error)).to.equal(false);
+      const e = error as UnsupportedTaskVersionError;
+      expect(e.name).to.equal('UnsupportedTaskVersionError');
+      expect(e.taskVersion).to.equal(TASK_VERSION + 1);
+      expect(e.context.runId).to.equal(sampleTask.runId);
+      expect(e.message).to.include(`message version ${TASK_VERSION + 1}`);
+      expect(e.message).to.include(`reads version ${TASK_VERSION}`);
+      expect(e.message).to.include('Message m-1');
+      expect(e.message).to.include('Deploy the worker image');
+    }
+  });
+
+  it('reads its own version, and treats a missing, older or non-integer version as malformed', () => {
+    expect(decodeTask(encodeTask(sampleTask)).v).to.equal(TASK_VERSION);
+    for (const v of [undefined, 0, 1.5, '2', null]) {
+      const raw = { ...sampleTask, v };
+      expect(() => decodeTask(Buffer.from(JSON.stringify(raw))), `v=${String(v)}`)
+        .to.throw(PermanentError)
+        .and.not.be.instanceOf(UnsupportedTaskVersionError);
+    }
   });
 });

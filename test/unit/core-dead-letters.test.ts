@@ -3,6 +3,7 @@ import {
   encodeTask,
   PermanentError,
   silentLog,
+  TASK_VERSION,
   type Delivery,
   type Log,
   type PageTask,
@@ -118,5 +119,36 @@ describe('dead-letter records', () => {
     const out = await fail(sink, delivery('m-1', encodeTask(task), 5), 'schema mismatch on page 2', log);
     expect(out.ack).to.equal('retry');
     expect(lines.join('\n')).to.include('schema mismatch on page 2').and.include('ENOSPC');
+  });
+
+  it('a task of a newer message version is dead-lettered on its first delivery, named, and never handled', async () => {
+    const sink = new MemorySink();
+    await writeManifest(sink, manifest);
+    const errors: string[] = [];
+    const log: Log = { ...silentLog, error: (msg: string) => void errors.push(msg), child: () => log };
+    let handled = 0;
+    const newer = Buffer.from(JSON.stringify({ ...task, v: TASK_VERSION + 1 }));
+    const out = await processDelivery(delivery('from-the-future', newer, 1), {
+      handle: () => {
+        handled++;
+        return Promise.reject(new Error('must not be called'));
+      },
+      sink,
+      log,
+      maxDeliveryAttempts: 5,
+    });
+    expect(handled).to.equal(0);
+    expect(out.decision).to.equal('dead-letter');
+    expect(out.ack).to.equal('ack');
+    const dead = deadKeys(sink);
+    expect(dead).to.have.length(1);
+    const record = JSON.parse(sink.objects.get(dead[0]!)!.body.toString('utf8')) as {
+      error: { name: string; retryable: boolean; message: string };
+    };
+    expect(record.error.name).to.equal('UnsupportedTaskVersionError');
+    expect(record.error.retryable).to.equal(false);
+    expect(errors.join('\n'))
+      .to.include(`UnsupportedTaskVersionError`)
+      .and.include(`version ${TASK_VERSION + 1}`);
   });
 });

@@ -16,8 +16,35 @@ export const TimeRange = z
   .refine((w) => Date.parse(w.start) < Date.parse(w.end), 'expected start < end');
 export type TimeRange = z.infer<typeof TimeRange>;
 
+/**
+ * The task message version this code publishes and reads. Raise it when a task's
+ * shape or meaning changes in a way an older worker would get wrong; a worker then
+ * refuses a newer task with `UnsupportedTaskVersionError` (permanent: dead-lettered,
+ * never retried) instead of guessing. Deploy workers before planners.
+ */
+export const TASK_VERSION = 1;
+
+/**
+ * A task message of a newer version than this worker reads: a newer planner
+ * published it. Permanent (dead-lettered on its first delivery, never retried):
+ * this worker would refuse it every time. Upgrade the workers, then resume the run.
+ */
+export class UnsupportedTaskVersionError extends PermanentError {
+  constructor(
+    readonly taskVersion: number,
+    where: string,
+    runId?: string,
+  ) {
+    super(
+      `UnsupportedTaskVersionError: ${where} is a task of message version ${taskVersion}; this worker reads version ${TASK_VERSION} and older. ` +
+        `A newer planner published it. Deploy the worker image of the planner's release, then resume the run${runId ? ` ${runId}` : ''} with the planner: its dead-lettered pages are published again.`,
+      runId ? { runId } : {},
+    );
+  }
+}
+
 const common = {
-  v: z.literal(1),
+  v: z.literal(TASK_VERSION),
   runId: z.string().regex(RUN_ID_PATTERN),
   service: name,
   endpoint: name,
@@ -74,9 +101,27 @@ export function decodeTask(data: Buffer | string, where = 'queue message'): Task
   } catch {
     throw new PermanentError(`${where} is not JSON; expected a task published by the planner.`);
   }
+  checkTaskVersion(raw, where);
   const parsed = Task.safeParse(raw);
   if (!parsed.success) throw new PermanentError(describeZodError(parsed.error, where, raw));
   return parsed.data;
+}
+
+/**
+ * A message from a newer planner is refused by name before its fields are read:
+ * its other fields may mean something this worker does not know.
+ */
+function checkTaskVersion(raw: unknown, where: string): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !Object.hasOwn(raw, 'v')) return;
+  const v: unknown = (raw as { v: unknown }).v;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v > TASK_VERSION) {
+    const runId: unknown = (raw as { runId?: unknown }).runId;
+    throw new UnsupportedTaskVersionError(
+      v,
+      where,
+      typeof runId === 'string' && RUN_ID_PATTERN.test(runId) ? runId : undefined,
+    );
+  }
 }
 
 /** Attributes on each message, so messages can be filtered and read in the console. */
