@@ -42,7 +42,14 @@ describe('service config', () => {
     withConfig({ 'shop.json': valid }, (dir) => {
       const { endpoint, service } = resolveEndpoint(loadServices(dir), 'shop', 'orders');
       expect(endpoint.idField).to.equal('id');
-      expect(endpoint.params).to.deep.equal({ start: 'start_date', end: 'end_date' });
+      expect(endpoint.params).to.deep.equal({
+        start: 'start_date',
+        end: 'end_date',
+        format: 'iso',
+        startBound: 'inclusive',
+        endBound: 'exclusive',
+      });
+      expect(endpoint.timeZone).to.equal('UTC');
       expect(service.auth).to.deep.equal({ type: 'none' });
     });
   });

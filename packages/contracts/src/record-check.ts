@@ -6,6 +6,7 @@ import {
   type RecordNode,
   type RecordSchemaSpec,
 } from './record-schema.js';
+import { EPOCH_STRING, ISO_LOCAL } from './timestamps.js';
 
 /** A fast test of one record: true means the zod validator of the same schema accepts it too. */
 export type RecordCheck = (record: unknown) => boolean;
@@ -39,6 +40,11 @@ function scalar(type: FieldType): Check {
       return (v) => typeof v === 'string' && DATETIME.test(v);
     case 'date':
       return (v) => typeof v === 'string' && DATE.test(v);
+    case 'datetime-local':
+      return (v) => typeof v === 'string' && ISO_LOCAL.test(v);
+    case 'epoch-seconds':
+    case 'epoch-millis':
+      return (v) => (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && EPOCH_STRING.test(v));
     case 'object':
       return isJsonObject;
     case 'array':

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EPOCH_STRING, ISO_LOCAL } from './timestamps.js';
 
 /**
  * A record schema in JSON config: field name to type. Types nest:
@@ -10,9 +11,23 @@ import { z } from 'zod';
  *   "tags": ["string"]                   an array of strings
  *   "shipping?": { … }                   a `?` after a name makes any field optional
  *
- * `object` and `array` stay as opaque JSON values (BigQuery `JSON`).
+ * `object` and `array` stay as opaque JSON values (BigQuery `JSON`). Times come as
+ * `datetime` (ISO with a zone), `datetime-local` (ISO without one), `date`,
+ * `epoch-seconds` or `epoch-millis` (a number or a string of digits).
  */
-export const FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'datetime', 'date', 'object', 'array'] as const;
+export const FIELD_TYPES = [
+  'string',
+  'number',
+  'integer',
+  'boolean',
+  'datetime',
+  'datetime-local',
+  'date',
+  'epoch-seconds',
+  'epoch-millis',
+  'object',
+  'array',
+] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 /** A field's type as written in config. */
@@ -94,6 +109,14 @@ function scalarValidator(type: FieldType): z.ZodType {
       return z.iso.datetime({ offset: true });
     case 'date':
       return z.iso.date();
+    case 'datetime-local':
+      return z.string().regex(ISO_LOCAL, 'expected an ISO datetime without a zone, e.g. 2024-07-01T10:00:00');
+    case 'epoch-seconds':
+    case 'epoch-millis':
+      return z.union([
+        z.number().finite(),
+        z.string().regex(EPOCH_STRING, 'expected a Unix time: a number, or a string of digits'),
+      ]);
     case 'object':
       return z.record(z.string(), z.unknown());
     case 'array':

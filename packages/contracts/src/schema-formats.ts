@@ -5,11 +5,12 @@ import {
   type RecordNode,
   type RecordSchemaSpec,
 } from './record-schema.js';
+import { EPOCH_STRING, ISO_LOCAL } from './timestamps.js';
 
 /** One column of a BigQuery schema file (`bq mk --schema`, `bq load`, external table definitions). */
 export interface BigQueryField {
   name: string;
-  type: 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'TIMESTAMP' | 'DATE' | 'JSON' | 'RECORD';
+  type: 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'TIMESTAMP' | 'DATETIME' | 'DATE' | 'JSON' | 'RECORD';
   mode: 'REQUIRED' | 'NULLABLE' | 'REPEATED';
   fields?: BigQueryField[];
 }
@@ -20,6 +21,11 @@ const BIGQUERY_TYPES: Record<FieldType, BigQueryField['type']> = {
   integer: 'INT64',
   boolean: 'BOOL',
   datetime: 'TIMESTAMP',
+  // A wall time without a zone is a civil DATETIME; BigQuery reads a number in a TIMESTAMP column as
+  // seconds since the epoch, so epoch seconds are TIMESTAMP and epoch milliseconds INT64.
+  'datetime-local': 'DATETIME',
+  'epoch-seconds': 'TIMESTAMP',
+  'epoch-millis': 'INT64',
   date: 'DATE',
   object: 'JSON',
   array: 'JSON',
@@ -60,6 +66,9 @@ const JSON_TYPES: Record<FieldType, JsonSchema> = {
   integer: { type: 'integer' },
   boolean: { type: 'boolean' },
   datetime: { type: 'string', format: 'date-time' },
+  'datetime-local': { type: 'string', pattern: ISO_LOCAL.source },
+  'epoch-seconds': { type: ['number', 'string'], pattern: EPOCH_STRING.source },
+  'epoch-millis': { type: ['number', 'string'], pattern: EPOCH_STRING.source },
   date: { type: 'string', format: 'date' },
   object: { type: 'object' },
   array: { type: 'array' },

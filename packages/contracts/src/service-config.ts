@@ -3,6 +3,8 @@ import { LIMIT_DEFAULTS, MAX_PAGES_PER_RUN_CEILING } from './defaults.js';
 import { RecordSchemaSpec } from './record-schema.js';
 import { strictObject } from './strict-object.js';
 import { parseDuration, parseInstant } from './time-values.js';
+import { boundParamsIssue, BOUND_FORMATS, BOUND_KINDS, PARAMS_DEFAULT, timestampFieldIssue } from './endpoint-time.js';
+import { parseTimeZone } from './time-zone.js';
 
 /** Service and endpoint names end up in object names and message attributes. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;
@@ -112,13 +114,47 @@ export const EndpointConfig = strictObject({
   idField: z.string().min(1).default('id'),
   /** Field of each record that holds the timestamp the window filters on. */
   timestampField: z.string().min(1),
-  /** Query parameters that carry the window bounds (two different names). */
-  params: strictObject({ start: z.string().min(1).default('start_date'), end: z.string().min(1).default('end_date') })
+  /**
+   * Query parameters that carry the window bounds (two different names), and how the API
+   * reads them: the values' format, whether each bound is inclusive or exclusive, and the
+   * API's resolution, so the connector asks for exactly [start, end).
+   */
+  params: strictObject({
+    start: z.string().min(1).default('start_date'),
+    end: z.string().min(1).default('end_date'),
+    /** How bound values are written (iso, iso-offset, iso-local, date, epoch-seconds, epoch-millis). @default "iso" */
+    format: z.enum(BOUND_FORMATS).default('iso'),
+    /** Whether the API includes a record exactly at the start value. @default "inclusive" */
+    startBound: z.enum(BOUND_KINDS).default('inclusive'),
+    /** Whether the API includes a record exactly at the end value. @default "exclusive" */
+    endBound: z.enum(BOUND_KINDS).default('exclusive'),
+    /**
+     * The smallest step of the API's timestamps and filter, e.g. "1s" for whole seconds.
+     * @default "1s" for epoch-seconds, "1d" for date, else "1ms"
+     */
+    resolution: parsedWith(parseDuration, 'expected a positive duration such as "1s" or "1ms"').optional(),
+  })
     .refine((p) => p.start !== p.end, {
       message: 'expected two different parameter names for start and end',
       path: ['end'],
     })
-    .default({ start: 'start_date', end: 'end_date' }),
+    .superRefine((p, ctx) => {
+      const issue = boundParamsIssue(p);
+      if (issue) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    })
+    .default({ ...PARAMS_DEFAULT }),
+  /**
+   * Time zone of bound values written without a zone (iso-local, iso-offset, date) and of
+   * record timestamps without one (datetime-local, date): "UTC", an offset such as "+02:00",
+   * or an IANA name such as "Europe/Berlin". @default "UTC"
+   */
+  timeZone: z
+    .string()
+    .refine(
+      (v) => parseTimeZone(v) !== undefined,
+      'expected "UTC", an offset such as "+02:00", or an IANA time zone such as "Europe/Berlin"',
+    )
+    .default('UTC'),
   /** Extra fixed query parameters sent with every request. */
   query: z.record(z.string(), z.string()).default({}),
   pagination: Pagination,
@@ -149,6 +185,8 @@ export const EndpointConfig = strictObject({
       });
     }
   }
+  const issue = timestampFieldIssue(endpoint.schema, endpoint.timestampField);
+  if (issue) ctx.addIssue({ code: 'custom', path: ['schema'], message: issue });
 });
 export type EndpointConfig = z.infer<typeof EndpointConfig>;
 

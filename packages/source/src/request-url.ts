@@ -1,4 +1,11 @@
-import { type EndpointConfig, MAX_PAGE_SIZE, PermanentError, type Window } from '@rdc/contracts';
+import {
+  boundSpec,
+  boundValues,
+  type EndpointConfig,
+  MAX_PAGE_SIZE,
+  PermanentError,
+  type Window,
+} from '@rdc/contracts';
 
 /** The endpoint's URL under the base URL (keeping a base path such as `/api/v1`) with its fixed query. */
 export function endpointUrl(baseUrl: URL, endpoint: EndpointConfig): URL {
@@ -10,11 +17,16 @@ export function endpointUrl(baseUrl: URL, endpoint: EndpointConfig): URL {
   return url;
 }
 
-/** Sets the window params on `url` (a slice's first request). */
+/**
+ * Sets the window params on `url` (a slice's first request), written and shifted as the
+ * endpoint's API reads them (`params.format`, `startBound`, `endBound`, `resolution`), so
+ * the API selects exactly [start, end).
+ */
 export function applyWindow(url: URL, endpoint: EndpointConfig, window: Window): URL {
+  const values = boundValues(window, boundSpec(endpoint));
   const params: [string, string][] = [
-    [endpoint.params.start, window.start.toISOString()],
-    [endpoint.params.end, window.end.toISOString()],
+    [endpoint.params.start, values.start],
+    [endpoint.params.end, values.end],
   ];
   for (const [name, value] of params) url.searchParams.set(name, value);
   return url;

@@ -1,4 +1,4 @@
-import type { EndpointConfig, Log, Source, Window } from '@rdc/contracts';
+import { type EndpointConfig, type Log, type Source, timestampReader, type Window } from '@rdc/contracts';
 import { DEFAULT_FAN_OUT, PAGES_PER_SLICE, MIN_PAGES_PER_SLICE } from '../defaults.js';
 
 const SECOND_MS = 1000;
@@ -57,7 +57,8 @@ export async function probeSliceSize(
     break;
   }
   if (records.length < pageSize) return { sliceMs: span, estimatedPages: undefined };
-  const stamps = records.map((r) => Date.parse(String(r[endpoint.timestampField])));
+  const readTime = timestampReader(endpoint);
+  const stamps = records.map((r) => readTime(r[endpoint.timestampField]));
   const first = stamps[0] ?? NaN;
   const last = stamps.at(-1) ?? NaN;
   if (!Number.isFinite(first) || !Number.isFinite(last)) {

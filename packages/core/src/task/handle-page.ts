@@ -1,4 +1,4 @@
-import { type PageTask, type Task } from '@rdc/contracts';
+import { type PageTask, type Task, timestampReader } from '@rdc/contracts';
 import { handleSliceTask } from './handle-slice.js';
 import { pageRecordKey, pageStem, slicePageStem } from '../bucket-layout.js';
 import { authorizeTask, runOf, toWindow, type HandlerDeps, type TaskResult } from './authorize.js';
@@ -49,6 +49,7 @@ export async function handlePageTask(task: PageTask, deps: HandlerDeps): Promise
     stem,
     records: result.records,
     timestampField: endpoint.timestampField,
+    readTime: timestampReader(endpoint),
     idField: endpoint.idField,
     metadata,
     drift: countDrift(result.records, endpoint.schema),

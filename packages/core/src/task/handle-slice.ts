@@ -1,4 +1,4 @@
-import { PermanentError, type SliceTask } from '@rdc/contracts';
+import { PermanentError, type SliceTask, timestampReader } from '@rdc/contracts';
 import {
   pageRecordsPrefix,
   SLICE_PAGE_RECORD_FILE,
@@ -98,6 +98,7 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
       stem: slicePageStem(slice, page.page),
       records: page.records,
       timestampField: endpoint.timestampField,
+      readTime: timestampReader(endpoint),
       idField: endpoint.idField,
       metadata,
       drift: countDrift(page.records, endpoint.schema),

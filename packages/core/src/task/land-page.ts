@@ -12,14 +12,21 @@ export interface DatePart {
   records: Record<string, unknown>[];
 }
 
-/** Splits a page's records by the UTC date of `timestampField`, dates ascending. */
-export function splitByDate(records: readonly Record<string, unknown>[], timestampField: string): DatePart[] {
+/**
+ * Splits a page's records by the UTC date of the instant in `timestampField`
+ * (read by `readTime`, ISO by default), dates ascending.
+ */
+export function splitByDate(
+  records: readonly Record<string, unknown>[],
+  timestampField: string,
+  readTime: (value: unknown) => number = (v) => Date.parse(String(v)),
+): DatePart[] {
   const parts = new Map<string, Record<string, unknown>[]>();
   // A page's records mostly share one date: format it once per UTC day, not per record.
   let day = NaN;
   let dt = '';
   for (const record of records) {
-    const ts = Date.parse(String(record[timestampField]));
+    const ts = readTime(record[timestampField]);
     if (Number.isNaN(ts)) throw new RangeError(`Record has no parsable ${timestampField}`);
     const recordDay = Math.floor(ts / 86_400_000);
     if (recordDay !== day) {
@@ -60,6 +67,8 @@ export interface PageToLand {
   stem: string;
   records: readonly Record<string, unknown>[];
   timestampField: string;
+  /** Reads the timestamp as an instant (the endpoint's `timestampReader`); ISO by default. */
+  readTime?: (value: unknown) => number;
   idField: string;
   /** Page-level metadata (counts, window, request id), over all the page's records. */
   metadata: Record<string, string>;
@@ -114,7 +123,7 @@ export async function landPage(
   deps: Pick<HandlerDeps, 'sink' | 'gzip'>,
   page: PageToLand,
 ): Promise<{ outcome: 'created' | 'exists'; record: PageRecord }> {
-  const parts = splitByDate(page.records, page.timestampField);
+  const parts = splitByDate(page.records, page.timestampField, page.readTime);
   const keys = await Promise.all(
     parts.map((part) =>
       landPart(deps, page, part, {

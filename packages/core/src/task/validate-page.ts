@@ -9,6 +9,7 @@ import {
   type ErrorContext,
   type PageResult,
   type PageTask,
+  timestampReader,
 } from '@rdc/contracts';
 import { expectedRecords } from '../plan/counting.js';
 
@@ -53,6 +54,7 @@ export function checkRecords(
   const start = Date.parse(bounds.start);
   const end = Date.parse(bounds.end);
   const ids = check.seen ?? new Set<unknown>();
+  const readTime = timestampReader(endpoint);
   records.forEach((record, index) => {
     // A field the records lack altogether is the config's mistake, named here rather than retried.
     const missing =
@@ -80,7 +82,14 @@ export function checkRecords(
     }
     if (ids.has(id)) throw new TransientError(`${where} repeats record id ${String(id)}.`, ctx);
     ids.add(id);
-    const ts = Date.parse(String(record[endpoint.timestampField]));
+    const ts = readTime(record[endpoint.timestampField]);
+    if (Number.isNaN(ts)) {
+      throw new PermanentError(
+        `Record ${String(id)} of ${where} has ${endpoint.timestampField}=${JSON.stringify(record[endpoint.timestampField])}, which is no real time ` +
+          `in the form its schema type names. Check the schema type of ${endpoint.timestampField} (datetime, datetime-local, date, epoch-seconds, epoch-millis) in the service config.`,
+        ctx,
+      );
+    }
     if (!(ts >= start && ts < end)) {
       throw new TransientError(
         `Record ${String(id)} of ${where} has ${endpoint.timestampField}=${String(record[endpoint.timestampField])}, outside the window [${bounds.start}, ${bounds.end}). The API ignored the window filter.`,
