@@ -28,6 +28,20 @@ async function completeRun(sink: MemorySink, source: FakeSource, req: Partial<Pl
   return plan.manifest;
 }
 
+/** Plans [start, end) and lands every page without sealing; returns the manifest. */
+async function landRun(sink: MemorySink, source: FakeSource, start: string, end: string) {
+  const publisher = new RecordingPublisher();
+  const now = new Date('2024-07-05T00:00:00Z');
+  const plan = await planRun(
+    { ...base, start: new Date(start), end: new Date(end), now },
+    { catalog, source, sink, publisher, log: silentLog },
+  );
+  for (const t of publisher.tasks) {
+    await handlePageTask(t as PageTask, { catalog, sourceFor: () => source, sink, log: silentLog });
+  }
+  return plan.manifest;
+}
+
 describe('watermark and incremental edge cases', () => {
   const source = new FakeSource(makeRecords(3 * 24 * 60, Date.UTC(2024, 6, 1), 60_000));
 
@@ -153,5 +167,50 @@ describe('watermark and incremental edge cases', () => {
     const plain = await handlePageTask(task, { catalog, sourceFor: () => source, sink, log: silentLog, gzip: false });
     expect(plain).to.include({ outcome: 'already-landed', key: gz.key });
     expect([...sink.objects.keys()].filter((k) => /page-000001\.ndjson/.test(k))).to.have.length(1);
+  });
+
+  it('consecutive runs sealed out of order: the watermark waits for the first, then moves over all of them', async () => {
+    const sink = new MemorySink();
+    const [a, b, c] = [
+      await landRun(sink, source, '2024-07-01T00:00:00Z', '2024-07-01T08:00:00Z'),
+      await landRun(sink, source, '2024-07-01T08:00:00Z', '2024-07-01T16:00:00Z'),
+      await landRun(sink, source, '2024-07-01T16:00:00Z', '2024-07-02T00:00:00Z'),
+    ];
+    // No watermark yet: a later run sealed first must not set it past the unsealed earlier ones.
+    expect((await finalizeRun(sink, c!)).succeeded).to.equal(true);
+    expect(await readWatermark(sink, 'shop', 'orders')).to.equal(undefined);
+    await finalizeRun(sink, b!);
+    expect(await readWatermark(sink, 'shop', 'orders')).to.equal(undefined);
+    await finalizeRun(sink, a!);
+    const watermark = await readWatermark(sink, 'shop', 'orders');
+    expect(watermark?.end).to.equal('2024-07-02T00:00:00.000Z');
+    expect(watermark?.runId).to.equal(c!.runId);
+  });
+
+  it('with a watermark, a gap closed late carries it over the runs sealed after the gap', async () => {
+    const sink = new MemorySink();
+    await completeRun(sink, source, {
+      start: new Date('2024-07-01T00:00:00Z'),
+      end: new Date('2024-07-01T06:00:00Z'),
+      now: new Date('2024-07-05T00:00:00Z'),
+    });
+    const first = await landRun(sink, source, '2024-07-01T06:00:00Z', '2024-07-01T12:00:00Z');
+    const second = await landRun(sink, source, '2024-07-01T12:00:00Z', '2024-07-01T18:00:00Z');
+    const third = await landRun(sink, source, '2024-07-01T18:00:00Z', '2024-07-02T00:00:00Z');
+    await finalizeRun(sink, third);
+    await finalizeRun(sink, second);
+    expect((await readWatermark(sink, 'shop', 'orders'))?.end).to.equal('2024-07-01T06:00:00.000Z');
+    await finalizeRun(sink, first);
+    expect((await readWatermark(sink, 'shop', 'orders'))?.end).to.equal('2024-07-02T00:00:00.000Z');
+  });
+
+  it('stops at an unsealed run: the watermark never passes a hole', async () => {
+    const sink = new MemorySink();
+    const a = await landRun(sink, source, '2024-07-01T00:00:00Z', '2024-07-01T08:00:00Z');
+    await landRun(sink, source, '2024-07-01T08:00:00Z', '2024-07-01T16:00:00Z'); // never sealed
+    const c = await landRun(sink, source, '2024-07-01T16:00:00Z', '2024-07-02T00:00:00Z');
+    await finalizeRun(sink, c);
+    await finalizeRun(sink, a);
+    expect((await readWatermark(sink, 'shop', 'orders'))?.end).to.equal('2024-07-01T08:00:00.000Z');
   });
 });

@@ -18,6 +18,10 @@ export function makeRunId(service: string, endpoint: string, window: Window): st
   return id;
 }
 
+/** `<service>.<endpoint>.<start>-`: the prefix of the run ids of the endpoint's runs that start at `start`. */
+export const runIdsStartingAt = (service: string, endpoint: string, start: Date): string =>
+  `${service}.${endpoint}.${compact(start)}-`;
+
 const RUN_ID_PARTS = /^([a-z0-9_]+)\.([a-z0-9_]+)\.(\d{8}T\d{6}(?:\d{3})?Z)-(\d{8}T\d{6}(?:\d{3})?Z)$/;
 
 function expand(stamp: string): Date {
