@@ -177,14 +177,14 @@ describe('watermark and incremental edge cases', () => {
       await landRun(sink, source, '2024-07-01T16:00:00Z', '2024-07-02T00:00:00Z'),
     ];
     // No watermark yet: a later run sealed first must not set it past the unsealed earlier ones.
-    expect((await finalizeRun(sink, c!)).succeeded).to.equal(true);
+    expect((await finalizeRun(sink, c)).succeeded).to.equal(true);
     expect(await readWatermark(sink, 'shop', 'orders')).to.equal(undefined);
-    await finalizeRun(sink, b!);
+    await finalizeRun(sink, b);
     expect(await readWatermark(sink, 'shop', 'orders')).to.equal(undefined);
-    await finalizeRun(sink, a!);
+    await finalizeRun(sink, a);
     const watermark = await readWatermark(sink, 'shop', 'orders');
     expect(watermark?.end).to.equal('2024-07-02T00:00:00.000Z');
-    expect(watermark?.runId).to.equal(c!.runId);
+    expect(watermark?.runId).to.equal(c.runId);
   });
 
   it('with a watermark, a gap closed late carries it over the runs sealed after the gap', async () => {

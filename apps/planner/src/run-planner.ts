@@ -1,5 +1,5 @@
 import { errorMessage, type Log } from '@rdc/contracts';
-import { parseRunId, planRun, retireRun, stateKey, UpToDate, type PlanResult } from '@rdc/core';
+import { parseRunId, planBackfill, retireRun, stateKey, UpToDate, type PlanResult } from '@rdc/core';
 import { PLANNER_HELP, parsePlannerArgs } from './cli.js';
 import { formatPlan, planSummary } from './summary.js';
 import { wireCommon } from '@rdc/runtime';
@@ -12,10 +12,13 @@ export interface PlannerIo {
   now?: () => Date;
 }
 
-/** planRun, with "nothing new to plan" as a value rather than an error. */
-async function planRunOrUpToDate(...args: Parameters<typeof planRun>): Promise<PlanResult | UpToDate> {
+/**
+ * planBackfill (one run, or consecutive runs when the window holds more than
+ * limits.maxPagesPerRun), with "nothing new to plan" as a value rather than an error.
+ */
+async function planOrUpToDate(...args: Parameters<typeof planBackfill>): Promise<PlanResult[] | UpToDate> {
   try {
-    return await planRun(...args);
+    return await planBackfill(...args);
   } catch (error) {
     if (error instanceof UpToDate) return error;
     throw error;
@@ -47,7 +50,7 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
     }
     const start = repair?.window.start ?? args.startDate;
     const end = repair?.window.end ?? args.endDate;
-    const result = await planRunOrUpToDate(
+    const result = await planOrUpToDate(
       {
         service: args.service,
         endpoint: args.endpoint,
@@ -68,9 +71,10 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
       );
       return 0;
     }
-    io.stdout.write(
-      args.json ? `${JSON.stringify(planSummary(result, sink.url))}\n` : `${formatPlan(result, sink.url)}\n`,
-    );
+    // One summary per run, in window order (one JSON line each with --json).
+    for (const run of result) {
+      io.stdout.write(args.json ? `${JSON.stringify(planSummary(run, sink.url))}\n` : `${formatPlan(run, sink.url)}\n`);
+    }
     return 0;
   } finally {
     // A failing flush must not hide the error that got us here.

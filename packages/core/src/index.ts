@@ -53,6 +53,9 @@ export { probeSliceSize, roundSliceMs, slicesFor, type SliceChoice } from './pla
 export { RunManifest, CountedSlice, readManifest, writeManifest, runIdentity, planKind } from './plan/manifest.js';
 export { pageTasks, sliceTasks, tasksFor, sliceNumberOf, deadLetterKeyFor } from './plan/tasks.js';
 export { planRun, UpToDate } from './plan/plan-run.js';
+export { planBackfill } from './plan/backfill.js';
+export type { BackfillHooks } from './plan/backfill.js';
+export { TooManyPagesError } from './plan/counting.js';
 export { OverlapError, overlappingRuns, claimWindow } from './plan/overlap.js';
 export type { PlanRequest, PlannerDeps, PlanResult } from './plan/plan-run.js';
 

@@ -53,6 +53,23 @@ export interface BuildInput {
 const HOUR_MS = 3_600_000;
 
 /**
+ * A window holds more pages than one run may plan (`limits.maxPagesPerRun`).
+ * Planning a backfill cuts such a window into consecutive runs that each fit
+ * (plan/backfill.ts); it carries what that needs.
+ */
+export class TooManyPagesError extends ConfigError {
+  constructor(
+    message: string,
+    readonly window: Window,
+    readonly pages: number,
+    readonly maxPages: number,
+  ) {
+    super(message);
+    this.name = 'TooManyPagesError';
+  }
+}
+
+/**
  * A counted window holds more pages than one run may plan: the message gives
  * the total, the pages and a window length that fits, so the user can split it.
  */
@@ -61,7 +78,7 @@ export function tooManyPages(
   total: number | undefined,
   pages: number,
   pageSize: number,
-): ConfigError {
+): TooManyPagesError {
   const { window, maxPages } = input;
   const span = window.end.getTime() - window.start.getTime();
   // Assuming records spread evenly, a window this long holds about maxPages pages.
@@ -69,11 +86,14 @@ export function tooManyPages(
   const step = fits >= HOUR_MS ? Math.floor(fits / HOUR_MS) * HOUR_MS : Math.max(1, Math.floor(fits / 1000)) * 1000;
   const firstEnd = new Date(Math.min(window.end.getTime(), window.start.getTime() + step));
   const records = total !== undefined ? `${total} records in ` : '';
-  return new ConfigError(
+  return new TooManyPagesError(
     `${input.service}/${input.endpoint}: ${records}[${window.start.toISOString()}, ${window.end.toISOString()}) make ${pages} pages of ${pageSize}, ` +
       `more than limits.maxPagesPerRun (${maxPages}) of service "${input.service}". Nothing was written. ` +
       `Split the window into runs of about ${formatDuration(step)} or less, e.g. --start_date ${window.start.toISOString()} --end_date ${firstEnd.toISOString()}, ` +
       `then continue from each end; or raise limits.maxPagesPerRun in the service config (at most ${MAX_PAGES_PER_RUN_CEILING}).`,
+    window,
+    pages,
+    maxPages,
   );
 }
 
