@@ -10,6 +10,7 @@ import { runS2 } from './scenarios/s2.js';
 import { runRequests } from './scenarios/requests.js';
 import { runS3 } from './scenarios/s3.js';
 import { runS4 } from './scenarios/s4.js';
+import { runStartup } from './scenarios/startup.js';
 import { startEmulator, type Emulator } from './support/emulator.js';
 import { createScratch } from './support/temp.js';
 import { evaluateTargets } from './targets.js';
@@ -21,6 +22,7 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Figure[]>>
   S4: runS4,
   Memory: runMemory,
   Requests: runRequests,
+  Startup: runStartup,
 };
 
 /**

@@ -37,6 +37,8 @@ export interface BenchSizes {
    * [start, end). `styles`: the pagination examples to run, or every one.
    */
   requests: { sales: number; start: string; end: string; styles: 'all' | readonly string[] };
+  /** Startup: runs of each `--help` and cold starts of the push worker (the median is kept). */
+  startup: { repeats: number };
   /** Longest any one contender may run before it is killed and reported incomplete. */
   contenderTimeoutMs: number;
 }
@@ -47,6 +49,7 @@ export const FULL: BenchSizes = {
   s3: { messages: 100_000, repeats: 3 },
   s4: { start: '2025-01-01T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000, repeats: 3 },
   memory: { small: 200, large: 2_000 },
+  startup: { repeats: 5 },
   requests: { sales: 100_000, start: '2024-07-01T00:00:00.000Z', end: '2025-07-01T00:00:00.000Z', styles: 'all' },
   contenderTimeoutMs: 240_000,
 };
@@ -57,6 +60,7 @@ export const QUICK: BenchSizes = {
   s3: { messages: 2_000, repeats: 1 },
   s4: { start: '2025-12-31T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000, repeats: 1 },
   memory: { small: 20, large: 200 },
+  startup: { repeats: 3 },
   requests: {
     sales: 20_000,
     start: '2024-07-01T00:00:00.000Z',

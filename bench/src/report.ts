@@ -2,7 +2,7 @@ import type { BenchSizes } from './config.js';
 import type { Machine } from './machine.js';
 import type { Completeness } from './support/landed.js';
 
-export type ScenarioName = 'S1' | 'S2' | 'S3' | 'S4' | 'Memory' | 'Requests';
+export type ScenarioName = 'S1' | 'S2' | 'S3' | 'S4' | 'Memory' | 'Requests' | 'Startup';
 
 /** One contender's figures. Rates are steady rates: (n - 1) / (last - first completion). */
 export interface Figure {
@@ -10,8 +10,8 @@ export interface Figure {
   /** Stable key, e.g. `s1.b` or `s3.ceiling`. */
   id: string;
   contender: string;
-  unit: 'pages' | 'messages';
-  /** Pages landed, or messages published. */
+  unit: 'pages' | 'messages' | 'ms';
+  /** Pages landed, messages published, or (Startup) milliseconds. */
   count: number;
   rate?: number;
   recordsPerSecond?: number;
@@ -89,7 +89,7 @@ export function formatTable(report: BenchReport): string {
   const rows = report.figures.map((f) => [
     f.scenario,
     f.contender,
-    `${num(f.count)} ${f.unit === 'pages' ? 'pg' : 'msg'}`,
+    `${num(f.count)} ${f.unit === 'pages' ? 'pg' : f.unit === 'ms' ? 'ms' : 'msg'}`,
     num(f.rate, f.rate !== undefined && f.rate < 100 ? 1 : 0),
     num(f.recordsPerSecond),
     num(f.reference),
@@ -123,7 +123,8 @@ export function formatTable(report: BenchReport): string {
     ...rows.map(line),
     '',
     `S1 bound ${num(report.s1Bound)} pages/s. "vs" is what "ratio" divides by: S1 the bound; S2 the minimal connector (its own row: fetch-only);`,
-    'S3, S4 the bare publish loop; Memory the small run; Requests the ideal request count, ceil(records / page size).',
+    'S3, S4 the bare publish loop; Memory the small run; Requests the ideal request count, ceil(records / page size);',
+    'Startup the same command with the cloud SDKs preloaded, as the apps loaded them before (ratio: now / that).',
     '"CPU ms" is the measured process\'s CPU time (user + system, start-up included) per page or message.',
     ...report.figures
       .filter((f) => f.also)

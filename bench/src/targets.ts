@@ -21,6 +21,15 @@ function target(text: string, figures: Figure[], ids: string[], judge: (found: F
   return { text, value, met };
 }
 
+/** `--help` of every app answers in well under a second: the slowest one under 1 s. */
+function startupTarget(figures: Figure[]): Target {
+  const text = 'Startup: every --help answers in < 1 s';
+  const help = figures.filter((f) => f.id.startsWith('startup.help.') && !f.error && !f.skipped);
+  if (help.length === 0) return { text, value: 'not measured', met: undefined };
+  const slowest = help.reduce((a, b) => (b.count > a.count ? b : a));
+  return { text, value: `slowest ${slowest.contender}: ${slowest.count} ms`, met: slowest.count < 1000 };
+}
+
 /** The issue's targets, checked against this run's figures. Benchmark figures, not tests. */
 export function evaluateTargets(figures: Figure[]): Target[] {
   const s1 = (id: string, label: string): Target[] => [
@@ -70,6 +79,7 @@ export function evaluateTargets(figures: Figure[]): Target[] {
       ['memory.large', 'memory.small'],
       ([f]) => [`${(f!.ratio ?? 0).toFixed(2)}x`, (f!.ratio ?? Infinity) <= 1.2],
     ),
+    startupTarget(figures),
     {
       text: "Every scenario's output complete by ids",
       value:

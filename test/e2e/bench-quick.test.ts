@@ -56,13 +56,19 @@ describe('bench --quick', () => {
     expect(report.targets.length).to.be.greaterThan(0);
 
     const scenarios = new Set(report.figures.map((f) => f.scenario));
-    expect([...scenarios]).to.have.members(['S1', 'S2', 'S3', 'S4', 'Memory', 'Requests']);
+    expect([...scenarios]).to.have.members(['S1', 'S2', 'S3', 'S4', 'Memory', 'Requests', 'Startup']);
     const ids = report.figures.map((f) => f.id);
     expect(ids).to.include.members(['s1.a', 's1.b', 's1.c-push-load', 's1.c-push', 's1.c-pull']);
     expect(ids).to.include.members(['s2.ceiling', 's2.minimal', 's2.b', 's3.ceiling', 's3.planner']);
     expect(ids).to.include.members(['s4.ceiling', 's4.planner', 'memory.small', 'memory.large']);
     // Requests per ideal: offsets planned from a total, and a cursor walked in time slices.
     expect(ids).to.include.members(['requests.pg_offset', 'requests.pg_after']);
+    // Start-up: each app's --help and a push worker's first request from a cold start, in ms, next to the figure before.
+    expect(ids).to.include.members(['startup.help.local', 'startup.help.worker', 'startup.push-cold']);
+    for (const figure of report.figures.filter((f) => f.scenario === 'Startup')) {
+      expect(figure.reference, figure.contender).to.be.greaterThan(0);
+      expect(figure.ratio, figure.contender).to.be.closeTo(figure.count / figure.reference!, 0.01);
+    }
 
     for (const figure of report.figures) {
       if (figure.skipped) {

@@ -57,6 +57,7 @@ Run:
                             Without it such a plan is refused (exit 2) and names the run.
   --json                    Print the summary as JSON on stdout.
   -h, --help                This help.
+  --version                 Print the version and exit.
 
 ${ALIASES_HELP}
 

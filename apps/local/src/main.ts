@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { UpToDate } from '@rdc/core';
-import { ConfigError, errorMessage } from '@rdc/contracts';
+import { ConfigError, errorMessage, versionRequested, versionText } from '@rdc/contracts';
 import { createLogger } from '@rdc/logging';
 import { createSink } from '@rdc/sinks';
 import { LOCAL_HELP, parseLocalArgs } from './cli.js';
@@ -9,6 +9,10 @@ import { formatStatus, readRunStatus, resolveRunTarget } from './status.js';
 import { schemaCommand } from './schema-command.js';
 
 async function main(argv: string[]): Promise<number> {
+  if (versionRequested(argv)) {
+    process.stdout.write(`${versionText(new URL('../package.json', import.meta.url))}\n`);
+    return 0;
+  }
   if (argv[0] === 'schema') {
     process.stdout.write(`${schemaCommand(argv.slice(1), process.env)}\n`);
     return 0;

@@ -1,9 +1,13 @@
-import { ConfigError } from '@rdc/contracts';
+import { ConfigError, versionRequested, versionText } from '@rdc/contracts';
 import { createMockApi, mockApiUsage, parseMockOptions } from '@rdc/mock-server';
 
 /** `npm run mock-api -- [flags]`: serves until SIGTERM or SIGINT. */
 async function run(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (versionRequested(argv)) {
+    console.log(versionText(new URL('../package.json', import.meta.url)));
+    return;
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(mockApiUsage());
     return;

@@ -56,6 +56,7 @@ Other:
                             Without it such a plan is refused (exit 2) and names the run.
   --json                    Print the plan or summary as JSON on stdout.
   -h, --help                This help.
+  --version                 Print the version and exit.
 
 Environment: <SERVICE>_API_BASE_URL (e.g. RETAIL_API_BASE_URL) overrides the service's
 baseUrl (API_BASE_URL too: this process serves one service). Credentials come from the

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-import { ConfigError, errorMessage } from '@rdc/contracts';
+import { ConfigError, errorMessage, versionRequested, versionText } from '@rdc/contracts';
 import { createLogger } from '@rdc/logging';
 import { runPlanner } from './run-planner.js';
 
 async function main(): Promise<number> {
+  if (versionRequested(process.argv.slice(2))) {
+    process.stdout.write(`${versionText(new URL('../package.json', import.meta.url))}\n`);
+    return 0;
+  }
   // Created inside main: a bad LOG_LEVEL or LOG_FORMAT is a config error (exit 2), not a crash.
   const log = createLogger({ base: { app: 'planner' } });
   try {

@@ -20,6 +20,7 @@ Stack:
   --timeout <seconds>     Give up when pages are still missing after this long. Default: 600
   --json                  Print the summary as JSON on stdout.
   -h, --help              This help.
+  --version               Print the version and exit.
 
 Passed on to the planner (see npm run planner -- --help):
   --service <name>, --endpoint <name>   Required.

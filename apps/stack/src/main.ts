@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-import { ConfigError } from '@rdc/contracts';
+import { ConfigError, versionRequested, versionText } from '@rdc/contracts';
 import { parseStackArgs, STACK_HELP } from './cli.js';
 import { formatSummary } from './summary.js';
 import { runStack } from './run-stack.js';
 
 async function main(): Promise<number> {
+  if (versionRequested(process.argv.slice(2))) {
+    process.stdout.write(`${versionText(new URL('../package.json', import.meta.url))}\n`);
+    return 0;
+  }
   const args = parseStackArgs(process.argv.slice(2), process.env);
   if (args.help) {
     process.stdout.write(`${STACK_HELP}\n`);

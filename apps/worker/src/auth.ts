@@ -1,4 +1,5 @@
-import { OAuth2Client } from 'google-auth-library';
+import { createRequire } from 'node:module';
+import type * as GoogleAuth from 'google-auth-library';
 import type { Log } from '@rdc/contracts';
 import { type KeySet, keySetCache, KeySetUnavailableError } from './key-set.js';
 import type { PushAuthorizer } from './push-server.js';
@@ -25,6 +26,8 @@ export interface OidcOptions {
  * so Pub/Sub redelivers rather than the push being taken for a forgery.
  */
 export function oidcAuthorizer(options: OidcOptions): PushAuthorizer {
+  // Loaded here, not at import: `--help` and auth-off workers never need it.
+  const { OAuth2Client } = createRequire(import.meta.url)('google-auth-library') as typeof GoogleAuth;
   const client = new OAuth2Client();
   const keys = keySetCache({
     fetch: options.getCerts ?? (async () => (await client.getFederatedSignonCertsAsync()).certs as KeySet),

@@ -19,6 +19,7 @@ Takes page tasks, fetches each page, validates it and lands it in the sink.
   --config-dir <path>     Folder of service JSON files (env RDC_CONFIG_DIR).
   --gzip                  gzip pages (env RDC_GZIP=1).
   -h, --help              This help.
+  --version               Print the version and exit.
 Every flag is also accepted in snake_case (--config_dir).
 
 Environment:

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError, errorMessage } from '@rdc/contracts';
+import { ConfigError, errorMessage, versionRequested, versionText } from '@rdc/contracts';
 import { createLogger } from '@rdc/logging';
 import { parseWorkerConfig, WORKER_HELP } from './config.js';
 import { startWorker } from './run-worker.js';
@@ -7,6 +7,10 @@ import { startWorker } from './run-worker.js';
 let log: ReturnType<typeof createLogger> | undefined;
 
 async function main(): Promise<void> {
+  if (versionRequested(process.argv.slice(2))) {
+    process.stdout.write(`${versionText(new URL('../package.json', import.meta.url))}\n`);
+    return;
+  }
   const command = parseWorkerConfig(process.argv.slice(2), process.env);
   if (command.help) {
     process.stdout.write(`${WORKER_HELP}\n`);

@@ -11,6 +11,7 @@ export const APPS = {
   local: dist('apps/local/dist/main.js'),
   planner: dist('apps/planner/dist/main.js'),
   worker: dist('apps/worker/dist/main.js'),
+  stack: dist('apps/stack/dist/main.js'),
 } as const;
 
 /** The bench's own child processes. */
@@ -28,4 +29,5 @@ export const CHILDREN = {
 export const PAGINATION_CONFIG_DIR = dist('test/fixtures/pagination');
 
 export const RSS_HOOK = dist('bench/dist/support/rss-hook.js');
+export const EAGER_SDKS_HOOK = dist('bench/dist/support/eager-sdks.js');
 export const DEFAULT_RESULTS_DIR = dist('bench/results');

@@ -14,3 +14,4 @@ export { boundSpec, timestampReader, type TimestampReader } from './endpoint-tim
 export { closestName, editDistance } from './suggest.js';
 export * from './ports.js';
 export { describeZodError } from './zod-errors.js';
+export { versionRequested, versionText } from './version.js';

@@ -118,5 +118,7 @@ export function mockApiUsage(): string {
     'Usage: npm run mock-api -- [flags]      (flags override env variables)',
     '',
     ...rows.map(([flag, env, help]) => `${flag.padEnd(width)}${env.padEnd(envWidth)}${help}`),
+    `${'  -h, --help'.padEnd(width + envWidth)}This help.`,
+    `${'  --version'.padEnd(width + envWidth)}Print the version and exit.`,
   ].join('\n');
 }

@@ -1,5 +1,6 @@
-import { PubSub, type ClientConfig } from '@google-cloud/pubsub';
+import type { ClientConfig, PubSub } from '@google-cloud/pubsub';
 import { ConfigError } from '@rdc/contracts';
+import { pubsubSdk } from './pubsub-sdk.js';
 
 export interface PubSubClientOptions {
   /** The Google Cloud project of the topics and subscriptions. Always explicit. */
@@ -36,5 +37,5 @@ export function createPubSub({ projectId, apiEndpoint }: PubSubClientOptions): P
     config.apiEndpoint = endpoint;
     if (!isGoogleEndpoint(endpoint)) Object.assign(config, { emulatorMode: true, universeDomain: 'googleapis.com' });
   }
-  return new PubSub(config);
+  return new (pubsubSdk().PubSub)(config);
 }

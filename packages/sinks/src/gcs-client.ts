@@ -1,14 +1,9 @@
-import {
-  IdempotencyStrategy,
-  RETRYABLE_ERR_FN_DEFAULT,
-  Storage,
-  type ApiError,
-  type StorageOptions,
-} from '@google-cloud/storage';
+import type { ApiError, Storage, StorageOptions } from '@google-cloud/storage';
 
 type RetryOptions = NonNullable<StorageOptions['retryOptions']>;
 import { ConfigError } from '@rdc/contracts';
 import { GCS_DEFAULTS } from './defaults.js';
+import { storageSdk } from './gcs-sdk.js';
 
 /** How one sink call spends its deadline: per-attempt timeout plus the client's retry options. */
 export interface GcsRetryPlan {
@@ -44,7 +39,7 @@ export function gcsRetryPlan(deadlineMs: number): GcsRetryPlan {
       totalTimeout,
       maxRetryDelay,
       // Uploads carry ifGenerationMatch, so they are conditionally idempotent and retried.
-      idempotencyStrategy: IdempotencyStrategy.RetryConditional,
+      idempotencyStrategy: storageSdk().IdempotencyStrategy.RetryConditional,
     },
   };
 }
@@ -65,7 +60,7 @@ const CONNECTION_CODES = new Set([
  * `type: 'request-timeout'` with no status and no code.
  */
 export function isRetryableStorageError(error: ApiError): boolean {
-  if (RETRYABLE_ERR_FN_DEFAULT(error)) return true;
+  if (storageSdk().RETRYABLE_ERR_FN_DEFAULT(error)) return true;
   const { type, code } = error as { type?: unknown; code?: unknown };
   return type === 'request-timeout' || (typeof code === 'string' && CONNECTION_CODES.has(code.toUpperCase()));
 }
@@ -109,7 +104,7 @@ export interface StorageSettings {
 export function createStorage(settings: StorageSettings): Storage {
   const endpoint = resolveEndpoint(settings.apiEndpoint, process.env.STORAGE_EMULATOR_HOST);
   const plan = gcsRetryPlan(settings.deadlineMs);
-  const storage = new Storage({
+  const storage = new (storageSdk().Storage)({
     retryOptions: { ...plan.retryOptions, retryableErrorFn: isRetryableStorageError },
     timeout: plan.attemptTimeoutMs,
     ...(endpoint

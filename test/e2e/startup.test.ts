@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { APPS, cleanEnv, repoRoot } from '../support/cli.js';
+import { tempDir } from '../support/hooks.js';
+
+const PRELOAD = pathToFileURL(join(repoRoot, 'test/dist/support/loaded-sdks.js')).href;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Cloud SDK packages the process loaded. */
+  sdks: string[];
+}
+
+function run(script: string, args: string[], file: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', PRELOAD, script, ...args], {
+      cwd: repoRoot,
+      env: cleanEnv({ LOADED_SDKS_FILE: file }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, sdks: JSON.parse(readFileSync(file, 'utf8')) as string[] });
+    });
+  });
+}
+
+/**
+ * `--help`, `--version` and argument errors need nothing but argument parsing: they
+ * must not pay for loading the cloud SDKs (each takes a large share of a second).
+ */
+describe('start-up: --help, --version and bad arguments load no cloud SDK', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let cleanup: () => void;
+  let n = 0;
+  const next = () => join(dir, `sdks-${++n}.json`);
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir('rdc-startup-'));
+  });
+  afterEach(() => cleanup());
+
+  for (const [app, script] of Object.entries(APPS)) {
+    it(`${app}: --version prints the app and its version; --help and a bad flag answer without the SDKs`, async () => {
+      const version = await run(script, ['--version'], next());
+      expect(version.code, version.stderr).to.equal(0);
+      expect(version.stdout.trim()).to.match(
+        new RegExp(`^rdc-${app === 'mockApi' ? 'mock-api' : app} \\d+\\.\\d+\\.\\d+ \\(Node v`),
+      );
+      expect(version.sdks).to.deep.equal([]);
+
+      const help = await run(script, ['--help'], next());
+      expect(help.code, help.stderr).to.equal(0);
+      expect(help.stdout).to.match(/Usage/);
+      expect(help.stdout).to.contain('--version');
+      expect(help.sdks, 'loaded for --help').to.deep.equal([]);
+
+      const bad = await run(script, ['--no-such-flag'], next());
+      expect(bad.code, bad.stdout + bad.stderr).to.equal(2);
+      expect(bad.sdks, 'loaded for a bad flag').to.deep.equal([]);
+    });
+  }
+
+  it('a local dry run into a folder loads no cloud SDK', async () => {
+    const args = ['--service', 'retail', '--endpoint', 'sales', '--start-date', '2024-07-01'];
+    args.push('--end-date', '2024-07-02', '--dry-run', '--sink', join(dir, 'sink'));
+    const local = await run(APPS.local, args, next());
+    expect(local.code, local.stderr).to.equal(0);
+    expect(local.sdks).to.deep.equal([]);
+  });
+});
