@@ -13,7 +13,7 @@ function namedPaths(text: string): { paths: string[]; modules: string[] } {
   const codeLike = spans.filter((s) => !s.includes('<') && !s.includes('…') && /\.(ts|json|md)$|\/$/.test(s));
   return {
     paths: codeLike.filter((s) => s.includes('/') && /^(apps|packages|test|docs|config)\//.test(s)),
-    modules: codeLike.filter((s) => !s.includes('/') || /^(plan|task|state)\//.test(s)),
+    modules: codeLike.filter((s) => !s.includes('/') || /^(plan|task|state|compact)\//.test(s)),
   };
 }
 
@@ -31,7 +31,7 @@ describe('docs/architecture.md matches the code', () => {
     const core = 'packages/core/src';
     const { modules } = namedPaths(text);
     const inCore = (m: string) => existsSync(join(root, core, m));
-    const folders = ['', 'plan', 'task', 'state'];
+    const folders = ['', 'plan', 'task', 'state', 'compact'];
     const exists = (m: string) => (m.includes('/') ? inCore(m) : folders.some((f) => inCore(join(f, m))));
     const unknown = modules.filter((m) => m.endsWith('.ts') && !m.startsWith('main') && !exists(m));
     expect(unknown, `${page} names modules that are not in ${core}`).to.deep.equal([]);
@@ -69,7 +69,7 @@ describe('workspace layout', () => {
 
   it('no two core module names are anagrams of each other', () => {
     const core = join(root, 'packages/core/src');
-    const names = ['', 'plan', 'task', 'state'].flatMap((f) =>
+    const names = ['', 'plan', 'task', 'state', 'compact'].flatMap((f) =>
       readdirSync(join(core, f))
         .filter((n) => n.endsWith('.ts'))
         .map((n) => n.replace(/\.ts$/, '')),

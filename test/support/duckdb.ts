@@ -9,11 +9,16 @@ export class TableReader {
     private readonly source: string,
   ) {}
 
-  static async open(tableFolder: string): Promise<TableReader> {
+  /** NDJSON (`json`, every object under the folder) or Parquet (`parquet`, the `*.parquet` objects under it). */
+  static async open(tableFolder: string, format: 'json' | 'parquet' = 'json'): Promise<TableReader> {
     const db = await DuckDBInstance.create(':memory:');
     const connection = await db.connect();
-    const path = `${tableFolder.replace(/\/$/, '')}/**`.replace(/'/g, "''");
-    return new TableReader(db, connection, `read_json('${path}', hive_partitioning = true)`);
+    const folder = tableFolder.replace(/\/$/, '').replace(/'/g, "''");
+    const source =
+      format === 'json'
+        ? `read_json('${folder}/**', hive_partitioning = true)`
+        : `read_parquet('${folder}/**/*.parquet', hive_partitioning = true)`;
+    return new TableReader(db, connection, source);
   }
 
   /** Rows of `SELECT … FROM <table> …` as JSON-friendly objects (`{table}` stands for the source). */

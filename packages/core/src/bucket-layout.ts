@@ -200,3 +200,33 @@ export const encodingKey = (run: RunRef): string => `${runFolder(run)}encoding.j
 /** Where a retired run's objects go, each under its original key (`--repair`). */
 export const retiredPrefix = (run: RunRef, stamp: string): string =>
   `${BOOKKEEPING_ROOT}retired/${run.service}/${run.endpoint}/run=${run.runId}/${stamp}/`;
+
+/**
+ * Compaction of a sealed run (see compact/): its records again, as Parquet, in
+ * a table folder of their own beside the NDJSON one, so a reader given either
+ * folder reads one format:
+ *
+ *   <service>/<endpoint>.parquet/dt=<date>/run=<runId>/part-000001.parquet
+ *   _rdc/runs/<service>/<endpoint>/run=<runId>/compacted/dt=<date>.json   (the partition is compacted and checked)
+ *   _rdc/runs/<service>/<endpoint>/run=<runId>/_COMPACTED                 (every partition of the run is)
+ *
+ * Names cannot collide with an endpoint's table folder: endpoint names hold no `.`.
+ */
+export const parquetTableFolder = (run: Pick<RunIdentity, 'service' | 'endpoint'>): string =>
+  `${run.service}/${run.endpoint}.parquet/`;
+
+/** One run's Parquet files of one UTC date: `<service>/<endpoint>.parquet/dt=<date>/run=<runId>/`. */
+export const parquetPartitionFolder = (run: RunRef, dt: string): string =>
+  `${parquetTableFolder(run)}dt=${dt}/run=${run.runId}/`;
+
+/** File `index` (1-based) of one partition of a run: `…/part-000001.parquet`. */
+export const parquetKey = (run: RunRef, dt: string, index: number): string =>
+  `${parquetPartitionFolder(run, dt)}part-${pad(index)}.parquet`;
+export const PARQUET_FILE = /^part-(\d{6,})\.parquet$/;
+
+/** The marker of one compacted partition, written once after its files were read back and checked. */
+export const compactedPrefix = (run: RunRef): string => `${runFolder(run)}compacted/`;
+export const compactedPartitionKey = (run: RunRef, dt: string): string => `${compactedPrefix(run)}dt=${dt}.json`;
+export const COMPACTED_PARTITION_FILE = /^dt=(\d{4}-\d{2}-\d{2})\.json$/;
+/** The marker of a compacted run: every partition's marker is there and their records add up to the seal's. */
+export const compactedRunKey = (run: RunRef): string => `${runFolder(run)}_COMPACTED`;

@@ -24,3 +24,20 @@ export const MIN_PAGES_PER_SLICE = 8;
 
 /** Workers the planner fans a cursor window out to when it is not told (`--concurrency`). */
 export const DEFAULT_FAN_OUT = 8;
+
+/**
+ * Parquet compaction of a sealed run (compact/): rows per row group, what a
+ * writer holds in memory at once.
+ * @default 20000
+ */
+export const PARQUET_ROW_GROUP_ROWS = 20_000;
+
+/**
+ * A partition's Parquet file is closed after the row group that takes it past
+ * this size, and the next file begun; it also bounds the file held in memory.
+ * @default 134217728 (128 MiB)
+ */
+export const PARQUET_MAX_FILE_BYTES = 128 * 1024 * 1024;
+
+/** Compression of Parquet pages: Snappy, which every reader decodes fast. */
+export const PARQUET_CODEC = 'snappy';

@@ -98,3 +98,31 @@ export {
 } from './state/incremental-start.js';
 export type { PendingRun } from './state/incremental-start.js';
 export { readStateFile } from './state/state-files.js';
+
+// Compaction of a sealed run into Parquet (compact/): one checked file set per partition, exactly once.
+export { PARQUET_ROW_GROUP_ROWS, PARQUET_MAX_FILE_BYTES, PARQUET_CODEC } from './defaults.js';
+export {
+  parquetTableFolder,
+  parquetPartitionFolder,
+  parquetKey,
+  PARQUET_FILE,
+  compactedPrefix,
+  compactedPartitionKey,
+  compactedRunKey,
+} from './bucket-layout.js';
+export { parquetLayout } from './compact/parquet-schema.js';
+export type { ParquetLayout } from './compact/parquet-schema.js';
+export { encodeParquet, readBack } from './compact/parquet-file.js';
+export type { ParquetCodec, ParquetFileOptions } from './compact/parquet-file.js';
+export { IdDigest } from './compact/id-digest.js';
+export { parseRecordLine, parseMicros } from './compact/exact-json.js';
+export { compactPartition, readPartitionMarker, PartitionMarker } from './compact/compact-partition.js';
+export type { CompactDeps, PartitionToCompact } from './compact/compact-partition.js';
+export {
+  compactRun,
+  compactionDates,
+  finishRunCompaction,
+  readRunCompaction,
+  RunCompactionMarker,
+} from './compact/compact-run.js';
+export type { RunCompaction, RunToCompact } from './compact/compact-run.js';
