@@ -1,11 +1,23 @@
-import { PermanentError, parseRecord, type FieldNode, type RecordNode, type RecordSchemaSpec } from '@rdc/contracts';
+import {
+  ISO_LOCAL,
+  PermanentError,
+  parseRecord,
+  readTimestamp,
+  UTC,
+  type FieldNode,
+  type FieldType,
+  type RecordNode,
+  type RecordSchemaSpec,
+} from '@rdc/contracts';
 import type { SchemaElement } from 'hyparquet';
 import { parseMicros } from './exact-json.js';
 
 /**
  * The Parquet types of an endpoint's record schema (the same mapping as the
  * BigQuery schema file): `string` → UTF8, `integer` → INT64, `number` → DOUBLE,
- * `boolean` → BOOLEAN, `datetime` → TIMESTAMP(MICROS, UTC), `date` → DATE,
+ * `boolean` → BOOLEAN, `datetime`, `epoch-seconds` and `epoch-millis` →
+ * TIMESTAMP(MICROS, adjusted to UTC), `datetime-local` → TIMESTAMP(MICROS, not
+ * adjusted: a civil DATETIME), `date` → DATE,
  * nested objects → groups (STRUCT), arrays → 3-level LISTs, opaque
  * `object`/`array` → JSON text. A field is REQUIRED unless the schema makes it
  * optional. Fields the schema does not declare are not columns.
@@ -35,77 +47,118 @@ const bad = (path: string, expected: string, value: unknown): PermanentError =>
       'compare it with the API and land the run again (--repair).',
   );
 
-function scalar(type: FieldNode & { kind: 'scalar' }, name: string, repetition: SchemaElement['repetition_type']) {
-  const base = { name, repetition_type: repetition } as const;
-  switch (type.type) {
+interface Scalar {
+  element: SchemaElement;
+  convert: Convert;
+}
+
+const TIMESTAMP_UTC = {
+  type: 'INT64',
+  converted_type: 'TIMESTAMP_MICROS',
+  logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
+} as const;
+
+/** A time column: microseconds read by `read`, or the value refused as `expected`. */
+const time =
+  (read: (v: unknown) => bigint | undefined, expected: string): Convert =>
+  (v, p) => {
+    const micros = read(v);
+    if (micros === undefined) throw bad(p, expected, v);
+    return micros;
+  };
+
+/** Microseconds of an epoch value in `unitMs` (seconds or milliseconds), or undefined. */
+const epochMicros =
+  (type: 'epoch-seconds' | 'epoch-millis') =>
+  (v: unknown): bigint | undefined => {
+    const ms = readTimestamp(typeof v === 'bigint' ? Number(v) : v, type);
+    return Number.isNaN(ms) ? undefined : BigInt(ms) * 1000n;
+  };
+
+/** Microseconds of a wall time without a zone, as if it were UTC (a civil DATETIME). */
+function wallMicros(v: unknown): bigint | undefined {
+  if (typeof v !== 'string') return undefined;
+  const ms = readTimestamp(v, 'datetime-local', UTC);
+  if (Number.isNaN(ms)) return undefined;
+  const fraction = ISO_LOCAL.exec(v)?.[7]?.slice(1) ?? '';
+  return BigInt(ms) * 1000n + BigInt(fraction.padEnd(6, '0').slice(3, 6));
+}
+
+function scalar(type: FieldType, name: string, repetition: SchemaElement['repetition_type']): Scalar {
+  const base = { name, repetition_type: repetition };
+  switch (type) {
     case 'string':
       return {
         element: { ...base, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } },
-        convert: (v: unknown, p: string) => {
+        convert: (v, p) => {
           if (typeof v !== 'string') throw bad(p, 'a string', v);
           return v;
         },
-      } as const;
+      };
     case 'integer':
       return {
         element: { ...base, type: 'INT64' },
-        convert: (v: unknown, p: string) => {
+        convert: (v, p) => {
           if (typeof v === 'bigint') return v;
           if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(p, 'an integer', v);
           return BigInt(v);
         },
-      } as const;
+      };
     case 'number':
       return {
         element: { ...base, type: 'DOUBLE' },
-        convert: (v: unknown, p: string) => {
+        convert: (v, p) => {
           if (typeof v === 'bigint') return Number(v);
           if (typeof v !== 'number') throw bad(p, 'a number', v);
           return v;
         },
-      } as const;
+      };
     case 'boolean':
       return {
         element: { ...base, type: 'BOOLEAN' },
-        convert: (v: unknown, p: string) => {
+        convert: (v, p) => {
           if (typeof v !== 'boolean') throw bad(p, 'a boolean', v);
           return v;
         },
-      } as const;
+      };
     case 'datetime':
+      return {
+        element: { ...base, ...TIMESTAMP_UTC },
+        convert: time((v) => (typeof v === 'string' ? parseMicros(v) : undefined), 'an ISO 8601 date-time with a zone'),
+      };
+    case 'epoch-seconds':
+    case 'epoch-millis':
+      // Instants, whatever unit the API counts them in: a TIMESTAMP column.
+      return { element: { ...base, ...TIMESTAMP_UTC }, convert: time(epochMicros(type), `a Unix time (${type})`) };
+    case 'datetime-local':
+      // A wall time without a zone: TIMESTAMP not adjusted to UTC (BigQuery DATETIME, DuckDB TIMESTAMP).
       return {
         element: {
           ...base,
           type: 'INT64',
-          converted_type: 'TIMESTAMP_MICROS',
-          logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
+          logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' },
         },
-        convert: (v: unknown, p: string) => {
-          const micros = typeof v === 'string' ? parseMicros(v) : undefined;
-          if (micros === undefined) throw bad(p, 'an ISO 8601 date-time', v);
-          return micros;
-        },
-      } as const;
+        convert: time(wallMicros, 'an ISO date-time without a zone'),
+      };
     case 'date':
       return {
         element: { ...base, type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } },
-        convert: (v: unknown, p: string) => {
+        convert: (v, p) => {
           const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
           if (Number.isNaN(ms)) throw bad(p, 'a date (YYYY-MM-DD)', v);
           return Math.floor(ms / DAY_MS);
         },
-      } as const;
+      };
     case 'object':
     case 'array':
       return {
         element: { ...base, type: 'BYTE_ARRAY', converted_type: 'JSON', logical_type: { type: 'JSON' } },
-        convert: (v: unknown, p: string) => {
-          const ok =
-            type.type === 'array' ? Array.isArray(v) : typeof v === 'object' && v !== null && !Array.isArray(v);
-          if (!ok) throw bad(p, `a JSON ${type.type}`, v);
+        convert: (v, p) => {
+          const ok = type === 'array' ? Array.isArray(v) : typeof v === 'object' && v !== null && !Array.isArray(v);
+          if (!ok) throw bad(p, `a JSON ${type}`, v);
           return v;
         },
-      } as const;
+      };
   }
 }
 
@@ -122,7 +175,7 @@ function field(node: FieldNode, name: string, out: SchemaElement[]): Convert {
       return convert(v, p);
     };
   if (node.kind === 'scalar') {
-    const { element, convert } = scalar(node, name, repetition);
+    const { element, convert } = scalar(node.type, name, repetition);
     out.push(element);
     return nullable(convert);
   }
