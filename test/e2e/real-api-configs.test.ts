@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { createMockApi, type MockApiOptions } from '@rdc/mock-server';
@@ -100,12 +99,4 @@ describe('the README configs for Shopify-, WooCommerce- and Stripe-style APIs, e
       }
     });
   }
-
-  it('README "Adding a service" quotes each config as it is in test/fixtures/real-apis', () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    for (const c of CASES) {
-      const config = readFileSync(join(CONFIG_DIR, `${c.file}.json`), 'utf8').trim();
-      expect(readme, `${c.file}.json in the README`).to.include(config);
-    }
-  });
 });

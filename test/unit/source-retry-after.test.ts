@@ -9,6 +9,8 @@ describe('source: Retry-After and backoff', () => {
     expect(parseRetryAfter('1', NOW)).to.equal(1_000);
     expect(parseRetryAfter(' 120 ', NOW)).to.equal(120_000);
     expect(parseRetryAfter('1.5', NOW)).to.equal(1_500);
+    // Shopify's form: a decimal number of seconds.
+    expect(parseRetryAfter('2.0', NOW)).to.equal(2_000);
   });
 
   it('parses Retry-After HTTP dates relative to now, never negative', () => {

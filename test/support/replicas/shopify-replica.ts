@@ -1,0 +1,220 @@
+import type { IncomingMessage } from 'node:http';
+import { formatOffset, parseTimeZone, readTimestamp, toWallMs } from '@rdc/contracts';
+import { LeakyBucket, type Reply, type ReplicaServer, seeds, serveReplica, unknownParams } from './replica-server.js';
+
+/**
+ * Shopify's REST Admin API `GET /admin/api/2024-07/orders.json` as its reference documents it, on loopback:
+ * - the access token in `X-Shopify-Access-Token` (else 401);
+ * - `created_at_min` / `created_at_max` both inclusive, ISO 8601 such as
+ *   `2014-04-25T16:15:47-04:00` (a value without an offset is read in the shop's zone);
+ * - `status` `open` by default (so closed and cancelled orders need `status=any`);
+ * - `limit` 1..250 (default 50); newest first;
+ * - next and previous pages only through the `Link` header's `page_info` URLs, and a
+ *   request with `page_info` may carry no parameter but `limit` and `fields` (else 400);
+ * - orders carry `created_at` in the shop's zone with its offset;
+ * - the leaky bucket: `X-Shopify-Shop-Api-Call-Limit: n/size` on each reply, and
+ *   429 with `Retry-After: 2.0` when the bucket is full (size 40, 2 a second, as on
+ *   standard plans; smaller in tests).
+ * Stricter than Shopify, which ignores parameters it does not know: those are a 400 here.
+ */
+
+export interface ShopifyOrder {
+  id: number;
+  name: string;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  cancelled_at: string | null;
+  financial_status: string;
+  currency: string;
+  total_price: string;
+}
+
+export interface ShopifyReplica extends ReplicaServer {
+  /** `<origin>/admin/api/2024-07`. */
+  baseUrl: string;
+  token: string;
+  orders: readonly ShopifyOrder[];
+  /** Ids of every order (any status) created in [start, end), newest first. */
+  idsIn(start: Date, end: Date): number[];
+}
+
+const FILTERS = [
+  'ids',
+  'limit',
+  'since_id',
+  'created_at_min',
+  'created_at_max',
+  'updated_at_min',
+  'updated_at_max',
+  'processed_at_min',
+  'processed_at_max',
+  'attribution_app_id',
+  'status',
+  'financial_status',
+  'fulfillment_status',
+  'fields',
+];
+const KNOWN = new Set([...FILTERS, 'page_info']);
+const WITH_PAGE_INFO = new Set(['page_info', 'limit', 'fields']);
+const SHOP_ZONE = 'America/New_York';
+const PATH = '/admin/api/2024-07/orders.json';
+
+interface Cursor {
+  /** The first request's filters. */
+  f: Record<string, string>;
+  /** Last order of the page before: created (ms) and id. */
+  at: number;
+  id: number;
+}
+
+const errors = (status: number, errors: unknown, headers: Record<string, string> = {}): Reply => ({
+  status,
+  headers,
+  body: { errors },
+});
+
+export async function startShopifyReplica(
+  options: { bucket?: { size: number; perSecond: number } } = {},
+): Promise<ShopifyReplica> {
+  const token = 'shpat_0123456789abcdef0123456789abcdef';
+  const zone = parseTimeZone(SHOP_ZONE)!;
+  const stamp = (ms: number) =>
+    `${new Date(toWallMs(ms, zone)).toISOString().slice(0, 19)}${formatOffset(zone.offsetMinutes(ms))}`;
+  const instants = new Map<number, number>();
+  const orders: ShopifyOrder[] = seeds()
+    .map((s) => {
+      const id = 5_600_000_000_000 + s.seq;
+      instants.set(id, s.at);
+      const kind = s.kind % 4;
+      return {
+        id,
+        name: `#${1000 + s.seq}`,
+        created_at: stamp(s.at),
+        updated_at: stamp(s.at + 120_000),
+        closed_at: kind === 2 ? stamp(s.at + 86_400_000) : null,
+        cancelled_at: kind === 3 ? stamp(s.at + 3_600_000) : null,
+        financial_status: kind === 3 ? 'voided' : 'paid',
+        currency: 'USD',
+        total_price: ((1000 + s.kind * 7) / 100).toFixed(2),
+      };
+    })
+    .reverse();
+  const at = (o: ShopifyOrder) => instants.get(o.id)!;
+  const size = options.bucket?.size ?? 40;
+  const bucket = new LeakyBucket(size, options.bucket?.perSecond ?? 2);
+  const limited = options.bucket !== undefined;
+
+  function instant(raw: string): number {
+    if (/(Z|[+-]\d{2}:\d{2})$/.test(raw)) return readTimestamp(raw, 'datetime');
+    if (/^\d{4}-\d{2}-\d{2}$/.test(raw)) return readTimestamp(raw, 'date', zone);
+    return readTimestamp(raw, 'datetime-local', zone);
+  }
+
+  function list(filters: Record<string, string>, after: { at: number; id: number } | undefined) {
+    const min = filters.created_at_min === undefined ? -Infinity : instant(filters.created_at_min);
+    const max = filters.created_at_max === undefined ? Infinity : instant(filters.created_at_max);
+    const status = filters.status ?? 'open';
+    return orders.filter((o) => {
+      const open = o.closed_at === null && o.cancelled_at === null;
+      const statusOk =
+        status === 'any' ||
+        (status === 'open' && open) ||
+        (status === 'closed' && o.closed_at !== null) ||
+        (status === 'cancelled' && o.cancelled_at !== null);
+      return (
+        statusOk &&
+        at(o) >= min &&
+        at(o) <= max &&
+        (after === undefined || at(o) < after.at || (at(o) === after.at && o.id < after.id))
+      );
+    });
+  }
+
+  function handle(req: IncomingMessage, url: URL): Reply {
+    if (req.headers['x-shopify-access-token'] !== token) {
+      return errors(401, '[API] Invalid API key or access token (unrecognized login or wrong password)');
+    }
+    const take = bucket.take();
+    const callLimit = { 'x-shopify-shop-api-call-limit': `${take.used}/${size}` };
+    if (limited && !take.ok) {
+      return errors(
+        429,
+        'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.',
+        {
+          ...callLimit,
+          'retry-after': '2.0',
+        },
+      );
+    }
+    if (url.pathname !== PATH) return errors(404, 'Not Found', callLimit);
+    const q = url.searchParams;
+    const unknown = unknownParams(url, KNOWN);
+    if (unknown.length > 0) return errors(400, { [unknown[0]!]: 'is not a valid parameter' }, callLimit);
+    const limitRaw = q.get('limit') ?? '50';
+    const limit = /^\d+$/.test(limitRaw) ? Number(limitRaw) : NaN;
+    if (!(limit >= 1 && limit <= 250)) return errors(400, { limit: 'Limit must be between 1 and 250' }, callLimit);
+    let filters: Record<string, string>;
+    let after: { at: number; id: number } | undefined;
+    const pageInfo = q.get('page_info');
+    if (pageInfo !== null) {
+      const extra = [...q.keys()].filter((name) => !WITH_PAGE_INFO.has(name));
+      if (extra.length > 0) {
+        return errors(
+          400,
+          { page_info: `page_info cannot be passed with other parameters: ${extra.join(', ')}` },
+          callLimit,
+        );
+      }
+      let cursor: Cursor;
+      try {
+        cursor = JSON.parse(Buffer.from(pageInfo, 'base64url').toString('utf8')) as Cursor;
+      } catch {
+        return errors(400, { page_info: 'Invalid value.' }, callLimit);
+      }
+      if (
+        typeof cursor !== 'object' ||
+        cursor === null ||
+        typeof cursor.at !== 'number' ||
+        typeof cursor.id !== 'number'
+      ) {
+        return errors(400, { page_info: 'Invalid value.' }, callLimit);
+      }
+      filters = cursor.f;
+      after = { at: cursor.at, id: cursor.id };
+    } else {
+      filters = {};
+      for (const name of FILTERS) {
+        const value = q.get(name);
+        if (value !== null && name !== 'limit') filters[name] = value;
+      }
+      for (const name of ['created_at_min', 'created_at_max']) {
+        const value = filters[name];
+        if (value !== undefined && Number.isNaN(instant(value)))
+          return errors(400, { [name]: 'is invalid' }, callLimit);
+      }
+      const status = filters.status;
+      if (status !== undefined && !['open', 'closed', 'cancelled', 'any'].includes(status)) {
+        return errors(400, { status: 'is invalid' }, callLimit);
+      }
+    }
+    const matching = list(filters, after);
+    const page = matching.slice(0, limit);
+    const headers: Record<string, string> = { ...callLimit };
+    const last = page.at(-1);
+    if (last && matching.length > limit) {
+      const next = Buffer.from(JSON.stringify({ f: filters, at: at(last), id: last.id })).toString('base64url');
+      headers.link = `<${url.origin}${PATH}?limit=${limit}&page_info=${next}>; rel="next"`;
+    }
+    return { status: 200, headers, body: { orders: page } };
+  }
+
+  const server = await serveReplica(handle);
+  return {
+    ...server,
+    baseUrl: `${server.origin}/admin/api/2024-07`,
+    token,
+    orders,
+    idsIn: (start, end) => orders.filter((o) => at(o) >= start.getTime() && at(o) < end.getTime()).map((o) => o.id),
+  };
+}
