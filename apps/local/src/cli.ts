@@ -1,4 +1,4 @@
-import { ConfigError, errorMessage } from '@rdc/contracts';
+import { ConfigError, errorMessage, NAME_PATTERN } from '@rdc/contracts';
 import { parseRunId } from '@rdc/core';
 import { parseLogSettings } from '@rdc/logging';
 import {
@@ -94,6 +94,13 @@ function parseStatus(target: string[], inputs: Inputs, given: string[]): LocalCo
   const latest = target.length === 2 && second === 'latest' && /^[^/]+\/[^/]+$/.test(first ?? '');
   if (!latest && target.length !== 1) throw new ConfigError(`status "${target.join(' ')}": ${STATUS_USAGE}`);
   if (!latest) runIdArgument(first!, 'status');
+  else {
+    const bad = first!.split('/').find((part) => !NAME_PATTERN.test(part));
+    if (bad !== undefined)
+      throw new ConfigError(
+        `status "${target.join(' ')}": "${bad}" is not a service or endpoint name (lowercase letters, digits or "_", starting with a letter). ${STATUS_USAGE}`,
+      );
+  }
   return {
     kind: 'status',
     target,

@@ -5,6 +5,7 @@ export * from './record-check.js';
 export * from './schema-formats.js';
 export * from './service-config.js';
 export * from './load-services.js';
+export { ownValue, nameTable } from './own-keys.js';
 export * from './task.js';
 export * from './time-values.js';
 export * from './time-zone.js';

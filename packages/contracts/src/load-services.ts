@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.js';
+import { ownValue } from './own-keys.js';
 import { ServiceConfig } from './service-config.js';
 import { describeZodError } from './zod-errors.js';
 
@@ -13,6 +14,17 @@ export function defaultConfigDir(): string {
 export interface ServiceCatalog {
   readonly dir: string;
   readonly services: ReadonlyMap<string, ServiceConfig>;
+}
+
+/** The dotted path of the first own `__proto__` key in a parsed JSON value, if any. */
+function reservedKeyPath(value: unknown, path: string[] = []): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === '__proto__' || key === '__proto__?') return [...path, key].join('.');
+    const found = reservedKeyPath(inner, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -39,6 +51,12 @@ export function loadServices(dir: string = process.env.RDC_CONFIG_DIR ?? default
     } catch (error) {
       throw new ConfigError(`Service config ${path} is not valid JSON: ${(error as Error).message}`);
     }
+    const reserved = reservedKeyPath(raw);
+    if (reserved !== undefined) {
+      throw new ConfigError(
+        `Service config ${path} is invalid:\n  - ${reserved}: the key "__proto__" cannot be used (JavaScript reserves it, so it would be dropped silently); rename or remove it.`,
+      );
+    }
     const parsed = ServiceConfig.safeParse(raw);
     if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, `Service config ${path}`, raw));
     const prior = services.get(parsed.data.service);
@@ -58,7 +76,7 @@ export function resolveEndpoint(catalog: ServiceCatalog, service: string, endpoi
       `Unknown service "${service}". Valid services: ${[...catalog.services.keys()].sort().join(', ')} (from ${catalog.dir}).`,
     );
   }
-  const ep = svc.endpoints[endpoint];
+  const ep = ownValue(svc.endpoints, endpoint);
   if (!ep) {
     throw new ConfigError(
       `Unknown endpoint "${endpoint}" for service "${service}". Valid endpoints: ${Object.keys(svc.endpoints).sort().join(', ')}.`,

@@ -74,8 +74,8 @@ function record(fields: RecordNode): Check {
   const checks = [...fields].map(([name, node]) => [name, field(node)] as const);
   return (v) => {
     if (!isJsonObject(v)) return false;
-    // Read as zod reads them (`value[name]`), so both see the same value for every name.
-    for (const [name, check] of checks) if (!check(v[name])) return false;
+    // Own fields only: a record without `constructor` has none, whatever Object.prototype holds.
+    for (const [name, check] of checks) if (!check(Object.hasOwn(v, name) ? v[name] : undefined)) return false;
     return true;
   };
 }

@@ -137,7 +137,16 @@ function validatorOf(node: FieldNode): z.ZodType {
 function recordValidator(fields: RecordNode): z.ZodType<Record<string, unknown>> {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, node] of fields) shape[name] = validatorOf(node);
-  return z.looseObject(shape);
+  return z.preprocess(ownFieldsOnly, z.looseObject(shape));
+}
+
+/**
+ * A JSON object seen through a null-prototype copy, so a field the record lacks
+ * reads as missing even when Object.prototype has it (`constructor`, `toString`).
+ */
+function ownFieldsOnly(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.assign(Object.create(null) as object, value);
 }
 
 /** Builds the zod validator for one record, nested fields included. Unknown extra fields pass through. */

@@ -105,7 +105,8 @@ const parsedWith = (parse: (value: string, where: string) => unknown, expected: 
   });
 
 /** Whether a record schema names a field, as required (`id`) or optional (`id?`). */
-const names = (schema: RecordSchemaSpec, field: string) => field in schema || `${field}?` in schema;
+const names = (schema: RecordSchemaSpec, field: string) =>
+  Object.hasOwn(schema, field) || Object.hasOwn(schema, `${field}?`);
 
 export const EndpointConfig = strictObject({
   /** URL path under the service's base URL, e.g. `/sales`. It cannot leave the base URL's path. */

@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  ownValue,
   type CountResult,
   type CursorPage,
   type EndpointConfig,
@@ -102,7 +103,7 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
   };
 
   const endpointOf = (name: string): EndpointConfig => {
-    const endpoint = service.endpoints[name];
+    const endpoint = ownValue(service.endpoints, name);
     if (!endpoint) {
       throw new ConfigError(
         `Unknown endpoint "${name}" for service "${service.service}". Valid endpoints: ${Object.keys(service.endpoints).join(', ')}.`,

@@ -3,7 +3,7 @@ import type { Sink } from '@rdc/contracts';
 import { planKind, type RunManifest, runIdentity } from '../plan/manifest.js';
 import { advanceWatermark } from './watermark.js';
 import { collectDrift } from './drift-report.js';
-import type { Drift } from '../task/drift.js';
+import { StoredDrift, type Drift } from '../task/drift.js';
 import { checkRunIntegrity } from './integrity.js';
 import type { IntegrityReport } from './integrity-report.js';
 import {
@@ -142,7 +142,7 @@ export async function runStatus(sink: Sink, manifest: RunManifest): Promise<RunS
 }
 
 const SealedDrift = z.object({
-  drift: z.record(z.string(), z.object({ records: z.number(), type: z.string() })).optional(),
+  drift: StoredDrift.optional(),
 });
 
 /** The status with the run's schema drift so far, summed from its page records. */

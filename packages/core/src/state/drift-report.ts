@@ -1,7 +1,7 @@
 import type { Sink } from '@rdc/contracts';
 import { pageRecordsPrefix, type RunIdentity } from '../bucket-layout.js';
 import { readPageRecord } from '../task/land-page.js';
-import { mergeDrift, type Drift } from '../task/drift.js';
+import { emptyDrift, mergeDrift, type Drift } from '../task/drift.js';
 
 const READS_IN_FLIGHT = 16;
 
@@ -14,7 +14,7 @@ export async function collectDrift(
   run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>,
 ): Promise<Drift> {
   const keys = await sink.list(pageRecordsPrefix(run));
-  const drift: Drift = {};
+  const drift = emptyDrift();
   let next = 0;
   const reader = async (): Promise<void> => {
     while (next < keys.length) {

@@ -1,4 +1,5 @@
 import {
+  ownValue,
   PermanentError,
   type EndpointConfig,
   type Log,
@@ -36,7 +37,7 @@ export interface TaskResult {
  */
 export function authorizeTask(task: Task, catalog: ServiceCatalog): EndpointConfig {
   const service = catalog.services.get(task.service);
-  const endpoint = service?.endpoints[task.endpoint];
+  const endpoint = service && ownValue(service.endpoints, task.endpoint);
   if (!endpoint) {
     throw new PermanentError(
       `Task names ${task.service}/${task.endpoint}, which the worker's config does not define. Valid services: ${[...catalog.services.keys()].join(', ')}.`,

@@ -1,4 +1,12 @@
-import { parseRecord, type FieldNode, type RecordNode, type RecordSchemaSpec } from '@rdc/contracts';
+import { z } from 'zod';
+import {
+  nameTable,
+  ownValue,
+  parseRecord,
+  type FieldNode,
+  type RecordNode,
+  type RecordSchemaSpec,
+} from '@rdc/contracts';
 
 /** A field that records carry but the endpoint's schema does not declare. */
 export interface DriftField {
@@ -7,8 +15,38 @@ export interface DriftField {
   /** JSON type of the first value seen: string, integer, number, boolean, null, object or array. */
   type: string;
 }
-/** Undeclared fields by path: `loyalty_points`, `shipping.zip`, `items[].discount`. */
+/**
+ * Undeclared fields by path: `loyalty_points`, `shipping.zip`, `items[].discount`.
+ * The paths are the API's field names, so a Drift has no prototype (`__proto__` is a path like any other).
+ */
 export type Drift = Record<string, DriftField>;
+
+/** An empty Drift: no prototype, so any field name the API sends is an own key. */
+export const emptyDrift = (): Drift => nameTable<DriftField>();
+
+const DriftFieldShape = z.object({ records: z.number().int().nonnegative(), type: z.string() });
+
+/**
+ * A Drift as stored in a page record or `_SUCCESS`. Parsed entry by entry into an
+ * empty Drift, since a zod record drops a `__proto__` key.
+ */
+export const StoredDrift = z
+  .custom<Record<string, unknown>>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'expected an object',
+  )
+  .transform((stored, ctx): Drift => {
+    const drift = emptyDrift();
+    for (const [path, field] of Object.entries(stored)) {
+      const parsed = DriftFieldShape.safeParse(field);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', path: [path], message: 'expected { records, type }' });
+        return z.NEVER;
+      }
+      drift[path] = parsed.data;
+    }
+    return drift;
+  });
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
@@ -42,12 +80,12 @@ const trees = new WeakMap<RecordSchemaSpec, RecordNode>();
 export function countDrift(records: readonly Record<string, unknown>[], spec: RecordSchemaSpec): Drift {
   let tree = trees.get(spec);
   if (!tree) trees.set(spec, (tree = parseRecord(spec)));
-  const drift: Drift = {};
+  const drift = emptyDrift();
   for (const record of records) {
     const found = new Map<string, unknown>();
     walkRecord(record, tree, '', found);
     for (const [path, sample] of found) {
-      const entry = drift[path];
+      const entry = ownValue(drift, path);
       if (entry) entry.records++;
       else drift[path] = { records: 1, type: jsonType(sample) };
     }
@@ -58,7 +96,7 @@ export function countDrift(records: readonly Record<string, unknown>[], spec: Re
 /** Adds `more` into `into` (record counts summed, the first sample type kept). */
 export function mergeDrift(into: Drift, more: Drift | undefined): Drift {
   for (const [path, field] of Object.entries(more ?? {})) {
-    const entry = into[path];
+    const entry = ownValue(into, path);
     if (entry) entry.records += field.records;
     else into[path] = { ...field };
   }

@@ -5,6 +5,7 @@ import type { HandlerDeps } from './authorize.js';
 import { landedIds, writePage } from './write-page.js';
 import { idsOf, summarizeIds } from './page-summary.js';
 import { runEncoding } from './encoding.js';
+import { StoredDrift } from './drift.js';
 
 /** One date's share of a page: the records whose timestamp falls on UTC day `dt`, in page order. */
 export interface DatePart {
@@ -56,7 +57,7 @@ export const PageRecord = z.object({
   minId: z.string().optional(),
   maxId: z.string().optional(),
   /** Fields the records carry that the endpoint's schema does not declare. */
-  drift: z.record(z.string(), z.object({ records: z.number().int().nonnegative(), type: z.string() })).optional(),
+  drift: StoredDrift.optional(),
   landedAt: z.string(),
 });
 export type PageRecord = z.infer<typeof PageRecord>;

@@ -3,6 +3,7 @@ import {
   compileRecordCheck,
   ConfigError,
   describeZodError,
+  ownValue,
   PermanentError,
   TransientError,
   type EndpointConfig,
@@ -58,9 +59,9 @@ export function checkRecords(
   records.forEach((record, index) => {
     // A field the records lack altogether is the config's mistake, named here rather than retried.
     const missing =
-      record[endpoint.idField] === undefined
+      ownValue(record, endpoint.idField) === undefined
         ? 'idField'
-        : record[endpoint.timestampField] === undefined
+        : ownValue(record, endpoint.timestampField) === undefined
           ? 'timestampField'
           : undefined;
     if (missing) {
