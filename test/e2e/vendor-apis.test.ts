@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { APPS, cleanEnv, filesIn, idsInFolder, repoRoot, runCli } from '../support/cli.js';
@@ -52,13 +52,20 @@ const VENDORS: Vendor[] = [
 
 const sorted = (ids: readonly (string | number)[]) => ids.map(String).sort();
 
-async function land(vendor: Vendor, replica: Replica, start: string, end: string, env: Record<string, string> = {}) {
+async function land(
+  vendor: Vendor,
+  replica: Replica,
+  start: string,
+  end: string,
+  env: Record<string, string> = {},
+  configDir = CONFIG_DIR,
+) {
   const { dir, cleanup } = tempDir(`rdc-${vendor.service}-`);
   try {
     const args = ['--service', vendor.service, '--endpoint', vendor.endpoint, '--start-date', start, '--end-date', end];
     const result = await runCli(
       APPS.local,
-      [...args, '--config-dir', CONFIG_DIR, '--sink', dir, '--json'],
+      [...args, '--config-dir', configDir, '--sink', dir, '--json'],
       cleanEnv({
         [`${vendor.service.toUpperCase()}_API_BASE_URL`]: replica.baseUrl,
         ...vendor.env(replica),
@@ -162,6 +169,37 @@ describe('the shipped Stripe, WooCommerce and Shopify configs against replicas o
       }
     });
   }
+
+  it('WooCommerce by site time: date_created read in Europe/Berlin and after/before sent in it land the same records', async () => {
+    const woo = VENDORS[1]!;
+    const replica = await woo.start(false);
+    const { dir: configDir, cleanup } = tempDir('rdc-woo-config-');
+    try {
+      // The shipped config, changed the way a user would for a shop whose times are local: no dates_are_gmt.
+      const config = JSON.parse(readFileSync(join(CONFIG_DIR, 'woocommerce.json'), 'utf8')) as {
+        endpoints: { orders: Record<string, unknown> };
+      };
+      Object.assign(config.endpoints.orders, { timestampField: 'date_created', timeZone: 'Europe/Berlin', query: {} });
+      writeFileSync(join(configDir, 'woocommerce.json'), JSON.stringify(config));
+      const month = await land(woo, replica, '2024-07-01', '2024-08-01', {}, configDir);
+      expect(sorted(month)).to.deep.equal(
+        sorted(replica.idsIn(at('2024-07-01T00:00:00Z'), at('2024-08-01T00:00:00Z'))),
+      );
+      const first = await land(woo, replica, '2024-07-15T09:00:00Z', '2024-07-15T10:00:00Z', {}, configDir);
+      const second = await land(woo, replica, '2024-07-15T10:00:00Z', '2024-07-15T11:00:00Z', {}, configDir);
+      expect(sorted(second)).to.include.members(
+        sorted(replica.idsIn(at('2024-07-15T10:00:00Z'), at('2024-07-15T10:00:01Z'))),
+      );
+      expect(sorted([...first, ...second])).to.deep.equal(
+        sorted(replica.idsIn(at('2024-07-15T09:00:00Z'), at('2024-07-15T11:00:00Z'))),
+      );
+      expect(replica.stats.urls.some((u) => u.includes('after=2024-07-15T11%3A59%3A59'))).to.equal(true);
+      expectAllAccepted(replica);
+    } finally {
+      cleanup();
+      await replica.close();
+    }
+  });
 
   it('README "Adding a service" quotes each shipped config as it is in config/examples', () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');

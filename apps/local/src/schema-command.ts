@@ -4,7 +4,7 @@ import { bigQuerySchema, ConfigError, jsonSchema, loadServices, resolveEndpoint 
 export const SCHEMA_HELP = `Usage: npm run schema -- --service <name> --endpoint <name> [--format bigquery|json-schema] [--config-dir <path>]
 
 Prints the schema of an endpoint's records, from its config:
-  bigquery     (default) a BigQuery schema file: STRING, INT64, FLOAT64, BOOL, TIMESTAMP, DATE,
+  bigquery     (default) a BigQuery schema file: STRING, INT64, FLOAT64, BOOL, TIMESTAMP, DATETIME, DATE,
                JSON, RECORD and REPEATED; REQUIRED unless the field is optional. The dt
                partition key is not a column (Hive partitioning adds it).
   json-schema  a JSON Schema (draft 2020-12) of one record.`;
