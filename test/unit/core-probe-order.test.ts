@@ -43,4 +43,27 @@ describe('slice sizes of a cursor window, newest first as well as oldest first',
       expect(newest.sliceMs).to.equal(oldest.sliceMs).and.to.be.below(86_400_000);
     });
   }
+
+  it('a date-only API gets slices of whole days, which it can be asked for exactly', async () => {
+    const ep = EndpointConfig.parse({
+      path: '/orders',
+      timestampField: 'ts',
+      params: { start: 'from', end: 'to', format: 'date', endBound: 'inclusive' },
+      pagination: { style: 'starting-after', pageSize: 100 },
+      schema: { id: 'integer', ts: 'epoch-seconds' },
+    });
+    const month: Window = { start: new Date('2024-07-01T00:00:00Z'), end: new Date('2024-07-31T00:00:00Z') };
+    const choice = await probeSliceSize(
+      source('newest', (ms) => ms / 1000),
+      'orders',
+      ep,
+      month,
+      4,
+      86_400_000,
+      silentLog,
+    );
+    expect(choice.estimatedPages).to.be.greaterThan(100);
+    expect(choice.sliceMs % 86_400_000).to.equal(0);
+    expect(choice.sliceMs).to.be.below(month.end.getTime() - month.start.getTime());
+  });
 });

@@ -52,6 +52,16 @@ function iana(name: string): TimeZone | undefined {
  * anything else.
  */
 export function parseTimeZone(value: string): TimeZone | undefined {
+  // One formatter per zone name: building one costs far more than using it.
+  if (zones.has(value)) return zones.get(value);
+  const zone = parseZone(value);
+  if (zones.size < 1000) zones.set(value, zone);
+  return zone;
+}
+
+const zones = new Map<string, TimeZone | undefined>();
+
+function parseZone(value: string): TimeZone | undefined {
   if (value === 'UTC' || value === 'Z' || value === 'Etc/UTC') return UTC;
   const offset = FIXED_OFFSET.exec(value);
   if (offset) {

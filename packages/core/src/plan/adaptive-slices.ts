@@ -1,4 +1,4 @@
-import { type EndpointConfig, type Log, type Source, timestampReader, type Window } from '@rdc/contracts';
+import { boundSpec, type EndpointConfig, type Log, type Source, timestampReader, type Window } from '@rdc/contracts';
 import { DEFAULT_FAN_OUT, PAGES_PER_SLICE, MIN_PAGES_PER_SLICE } from '../defaults.js';
 
 const SECOND_MS = 1000;
@@ -70,5 +70,8 @@ export async function probeSliceSize(
   const covered = Math.max(1, Math.min(span, first <= last ? last - start : end - last));
   const estimatedPages = span / covered;
   const slices = slicesFor(estimatedPages, fanOut ?? DEFAULT_FAN_OUT);
-  return { sliceMs: Math.min(span, roundSliceMs(span / slices)), estimatedPages };
+  // Slices on the API's resolution (whole days for a date-only filter), so each can be asked for exactly.
+  const step = boundSpec(endpoint, endpointName).resolutionMs;
+  const sliceMs = Math.ceil(roundSliceMs(span / slices) / step) * step;
+  return { sliceMs: Math.min(span, sliceMs), estimatedPages };
 }
