@@ -1,6 +1,14 @@
 import { expect } from 'chai';
-import { encodeTask, loadServices, silentLog, type Log, type PageTask } from '@rdc/contracts';
-import { planRun } from '@rdc/core';
+import {
+  encodeTask,
+  loadServices,
+  silentLog,
+  type CompactTask,
+  type Log,
+  type PageTask,
+  type Task,
+} from '@rdc/contracts';
+import { compactedRunKey, parquetTableFolder, planRun } from '@rdc/core';
 import { CHECK_EVERY_PAGE_UP_TO, createProcessor } from '@rdc/worker';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
@@ -109,5 +117,84 @@ describe('worker completion checks', () => {
     expect(tasks.length).to.be.greaterThan(CHECK_EVERY_PAGE_UP_TO);
     for (const task of tasks.slice(0, 20)) await deliver(task);
     expect(lists()).to.equal(2);
+  });
+});
+
+describe('worker: compaction tasks through the queue', () => {
+  it('the sealer publishes one compaction task per dt= partition; workers compact them, the last one marks the run', async () => {
+    const catalog = loadServices(fixtureConfigDir);
+    const source = new FakeSource(makeRecords(95, Date.UTC(2024, 6, 1), 45 * 60_000)); // about 3 days
+    const sink = new MemorySink();
+    const pages = new RecordingPublisher();
+    const start = new Date('2024-07-01T00:00:00Z');
+    await planRun(
+      {
+        service: 'shop',
+        endpoint: 'orders',
+        start,
+        end: new Date(start.getTime() + 3 * 86_400_000),
+        now: new Date('2025-01-01T00:00:00Z'),
+        endGranularityMs: 1,
+      },
+      { catalog, source, sink, publisher: pages, log: silentLog },
+    );
+    const compactions = new RecordingPublisher();
+    const processor = createProcessor({
+      catalog,
+      sourceFor: () => source,
+      sink,
+      log: silentLog,
+      gzip: false,
+      maxDeliveryAttempts: 5,
+      parquet: true,
+      compactions,
+    });
+    const deliver = (task: Task, id: string) =>
+      processor({ id, data: encodeTask(task), attributes: {}, deliveryAttempt: 1 });
+    for (const task of pages.tasks) await deliver(task, `p-${task.runId}-${JSON.stringify(task).length}`);
+    const tasks = compactions.tasks as CompactTask[];
+    expect(tasks.map((t) => [t.kind, t.dt])).to.deep.equal([
+      ['compact', '2024-07-01'],
+      ['compact', '2024-07-02'],
+      ['compact', '2024-07-03'],
+    ]);
+    const run = { runId: tasks[0]!.runId, service: 'shop', endpoint: 'orders' };
+    // Delivered out of order, one twice: each partition is compacted once; the last marks the run.
+    for (const [i, task] of [tasks[2]!, tasks[0]!, tasks[0]!, tasks[1]!].entries()) {
+      const processed = await deliver(task, `c-${i}`);
+      expect(processed.ack, String(processed.error)).to.equal('ack');
+      expect(processed.decision).to.equal('ack');
+    }
+    const marker = JSON.parse((await sink.get(compactedRunKey(run)))!.toString('utf8')) as { records: number };
+    expect(marker.records).to.equal(95);
+    expect((await sink.list(parquetTableFolder(run))).length).to.equal(3);
+  });
+
+  it('a compaction task of a run that is not sealed is dead-lettered, not compacted', async () => {
+    const catalog = loadServices(fixtureConfigDir);
+    const sink = new MemorySink();
+    const processor = createProcessor({
+      catalog,
+      sourceFor: () => new FakeSource([]),
+      sink,
+      log: silentLog,
+      gzip: false,
+      maxDeliveryAttempts: 5,
+    });
+    const window = { start: '2024-07-01T00:00:00.000Z', end: '2024-07-02T00:00:00.000Z' };
+    const task: CompactTask = {
+      v: 1,
+      kind: 'compact',
+      runId: 'shop.orders.20240701T000000Z-20240702T000000Z',
+      service: 'shop',
+      endpoint: 'orders',
+      window,
+      dt: '2024-07-01',
+    };
+    const processed = await processor({ id: 'c-1', data: encodeTask(task), attributes: {}, deliveryAttempt: 1 });
+    expect(processed.decision).to.equal('dead-letter');
+    expect(String(processed.error)).to.match(/not sealed/);
+    expect(await sink.list('_rdc/deadletter/')).to.have.length(1);
+    expect(await sink.list('shop/orders.parquet/')).to.deep.equal([]);
   });
 });

@@ -51,6 +51,9 @@ Run:
   --sink <url>              Default ./data (env RDC_SINK); file:///abs/path or gs://bucket/prefix.
   --config-dir <path>       Folder of service JSON files (env RDC_CONFIG_DIR).
   --gzip                    gzip pages (.ndjson.gz).
+  --parquet                 Once the run is sealed, compact it into typed Parquet under
+                            <service>/<endpoint>.parquet/ (env RDC_PARQUET=1); on for an endpoint
+                            whose config has "parquet": {}.
   --dry-run                 Count and print the plan; fetch nothing.
   --allow-overlap           Plan a window that overlaps a run already planned for the endpoint;
                             the overlap then lands twice (dedupe on the endpoint's idField).
@@ -69,6 +72,7 @@ export const LOCAL_FLAGS = {
   concurrency: { type: 'string' },
   'max-attempts': { type: 'string' },
   resume: { type: 'string' },
+  parquet: { type: 'boolean' },
 } as const satisfies FlagSpecs;
 
 /** The flags `status` takes beside its target. */
@@ -78,6 +82,8 @@ export interface LocalArgs extends PlannerArgs {
   concurrency: number;
   maxAttempts: number;
   resume?: string | undefined;
+  /** `--parquet`: compact the sealed run into Parquet, whatever the endpoint's `parquet` config says. */
+  parquet: boolean;
 }
 
 export type LocalCommand =
@@ -173,6 +179,7 @@ export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCom
       concurrency: inputs.int('concurrency', 'RDC_CONCURRENCY', 8, { min: 1, max: 256 }),
       maxAttempts: inputs.int('max-attempts', undefined, 5, { min: 1, max: 100 }),
       resume,
+      parquet: inputs.bool('parquet', 'RDC_PARQUET'),
     },
   };
 }

@@ -21,6 +21,7 @@ import { baseUrlVariable, type HttpSource, type SourceRegistry } from '@rdc/sour
 import { MemoryQueue } from '@rdc/queues';
 import type { LocalArgs } from './cli.js';
 import { Progress } from './progress.js';
+import { compactSealedRun, type ParquetSummary } from './compact-local.js';
 
 export interface LocalIo {
   env: NodeJS.ProcessEnv;
@@ -71,6 +72,8 @@ export interface LocalSummary {
   requestsPerSecond: number;
   /** Every page landed, but the records as a whole do not add up: nothing was sealed. */
   integrity?: IntegrityReport;
+  /** The sealed run compacted into Parquet (`--parquet`, or the endpoint's `parquet` config). */
+  parquet?: ParquetSummary;
 }
 
 /** `./data` and relative paths are resolved against the working directory. */
@@ -211,6 +214,9 @@ async function work(
     await queue.stop();
     bar.end();
     const status: RunStatus = await finalizeRun(sink, manifest);
+    const parquet = status.complete
+      ? await compactSealedRun({ sink, catalog, log: io.log }, manifest, args.parquet)
+      : undefined;
     const summary: LocalSummary = {
       runId: manifest.runId,
       window: manifest.window,
@@ -231,9 +237,10 @@ async function work(
       complete: status.complete,
       ...concurrencyOf(args, source),
       ...(status.integrity ? { integrity: status.integrity } : {}),
+      ...(parquet ? { parquet } : {}),
     };
     io.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
-    return { code: status.complete ? 0 : 1, summary };
+    return { code: status.complete && (parquet?.complete ?? true) ? 0 : 1, summary };
   } finally {
     await queue.stop().catch((error: unknown) => io.log.warn(`Stopping the queue failed: ${errorMessage(error)}`));
   }
@@ -283,6 +290,13 @@ export function formatSummary(s: LocalSummary): string {
     `  requests ${s.requests} to the API (${s.workers} worker slots, ${s.apiConcurrency} requests in flight at most of the API's ${s.apiConcurrencyLimit}, ${s.requestsPerSecond}/s)`,
     `  files    ${s.location}`,
     `  run      ${s.runState}`,
+    ...(s.parquet
+      ? [
+          s.parquet.complete
+            ? `  parquet  ${s.parquet.records.toLocaleString('en-US')} records in ${s.parquet.files} files over ${s.parquet.partitions} dt= partitions, checked and marked (_COMPACTED), ${s.parquet.seconds.toFixed(1)} s: ${s.parquet.location}`
+            : `  parquet  NOT COMPACTED: ${s.parquet.error ?? 'partitions pending'}`,
+        ]
+      : []),
     ...(s.drift && Object.keys(s.drift).length > 0
       ? [`  drift    ${formatDrift(s.drift)}: fields the schema does not declare, written as given`]
       : []),

@@ -18,6 +18,11 @@ Takes page tasks, fetches each page, validates it and lands it in the sink.
   --subscription <name>   Pull subscription (env RDC_SUBSCRIPTION). Default: rdc-pages-pull
   --config-dir <path>     Folder of service JSON files (env RDC_CONFIG_DIR).
   --gzip                  gzip pages (env RDC_GZIP=1).
+  --parquet               Compact every sealed run into Parquet, whatever the endpoint's
+                          "parquet" config says (env RDC_PARQUET=1).
+  --compact-topic <name>  Topic the worker that seals a run publishes its compaction tasks
+                          to, one per dt= partition (the page topic; env RDC_COMPACT_TOPIC).
+                          Without it a sealed run that should be compacted is logged, not compacted.
   -h, --help              This help.
   --version               Print the version and exit.
 Every flag is also accepted in snake_case (--config_dir).
@@ -61,6 +66,10 @@ export interface WorkerConfig {
   subscription: string;
   configDir?: string | undefined;
   gzip: boolean;
+  /** Compact every sealed run, whatever its endpoint's `parquet` config says. */
+  parquet: boolean;
+  /** Where compaction tasks are published when a run seals. */
+  compactTopic?: string | undefined;
   ackDeadlineSeconds: number;
   maxDeliveryAttempts: number;
   pushAuth: 'oidc' | 'off';
@@ -79,6 +88,8 @@ export const WORKER_FLAGS = {
   subscription: { type: 'string' },
   'config-dir': { type: 'string' },
   gzip: { type: 'boolean' },
+  parquet: { type: 'boolean' },
+  'compact-topic': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies FlagSpecs;
 
@@ -101,6 +112,8 @@ export function parseWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worke
     subscription: inputs.checked(subscriptionName, 'subscription', 'RDC_SUBSCRIPTION', 'rdc-pages-pull'),
     configDir: inputs.text('config-dir', 'RDC_CONFIG_DIR'),
     gzip: inputs.bool('gzip', 'RDC_GZIP'),
+    parquet: inputs.bool('parquet', 'RDC_PARQUET'),
+    compactTopic: inputs.text('compact-topic', 'RDC_COMPACT_TOPIC'),
     ackDeadlineSeconds: inputs.int('', 'RDC_ACK_DEADLINE_SECONDS', 60, { min: 10, max: 600 }),
     maxDeliveryAttempts: inputs.int('', 'RDC_MAX_DELIVERY_ATTEMPTS', 5, { min: 1, max: 100 }),
     pushAuth: inputs.checked(pushAuthKind, '', 'RDC_PUSH_AUTH', 'oidc'),

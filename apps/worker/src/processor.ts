@@ -6,9 +6,12 @@ import {
   type Sink,
   type Source,
   type Task,
+  type TaskPublisher,
 } from '@rdc/contracts';
 import {
   authorizeTask,
+  compactionTasks,
+  parquetEnabled,
   finalizeRun,
   handleTask,
   parseRunId,
@@ -26,6 +29,10 @@ export interface ProcessorDeps {
   log: Log;
   gzip: boolean;
   maxDeliveryAttempts: number;
+  /** Compact every sealed run into Parquet, whatever its endpoint's config says. @default false */
+  parquet?: boolean;
+  /** Where the sealer publishes a run's compaction tasks (one per dt= partition). */
+  compactions?: TaskPublisher;
 }
 
 export type Processor = (delivery: Delivery, decode?: ProcessDeps['decode']) => Promise<Processed>;
@@ -87,8 +94,28 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     }
   }
 
+  /** The sealer of a run publishes its compaction tasks, when its endpoint is compacted. */
+  async function publishCompaction(manifest: RunManifest): Promise<void> {
+    const endpoint = deps.catalog.services.get(manifest.service)?.endpoints[manifest.endpoint];
+    if (!endpoint || !parquetEnabled(endpoint, deps.parquet)) return;
+    const log = deps.log.child({ runId: manifest.runId });
+    if (!deps.compactions) {
+      log.warn(
+        `Run ${manifest.runId} is sealed and its endpoint is compacted into Parquet, but this worker has no --compact-topic (RDC_COMPACT_TOPIC): its compaction tasks were not published.`,
+      );
+      return;
+    }
+    let tasks = 0;
+    for (const task of compactionTasks(manifest)) {
+      await deps.compactions.publish(task);
+      tasks++;
+    }
+    await deps.compactions.flush();
+    log.info(`Run ${manifest.runId}: ${tasks} compaction tasks published, one per dt= partition`);
+  }
+
   async function afterLanded(task: Task): Promise<void> {
-    if (finished.has(task.runId)) return;
+    if (task.kind === 'compact' || finished.has(task.runId)) return;
     const manifest = await manifestFor(task.runId);
     if (!manifest) return;
     if (manifest.pages > CHECK_EVERY_PAGE_UP_TO) {
@@ -107,6 +134,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         deps.log.info(`Run ${task.runId} complete: ${status.landedPages}/${status.expectedPages} pages landed`, {
           runId: task.runId,
         });
+        await publishCompaction(manifest);
       }
     } else if (status.integrity) {
       const { integrity } = status;

@@ -1,5 +1,5 @@
 import { ConfigError, loadServices, type Log, type Sink } from '@rdc/contracts';
-import { PubSubPullConsumer } from '@rdc/queues';
+import { PubSubPublisher, PubSubPullConsumer } from '@rdc/queues';
 import { createSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
 import { noAuthorizer, oidcAuthorizer } from './auth.js';
@@ -38,6 +38,13 @@ export async function startWorker(
   const sink = createSink(config.sink, {
     gcs: { deadlineMs: storageDeadlineMs, ...(projectId ? { projectId } : {}) },
   });
+  if (config.compactTopic && !projectId) {
+    throw new ConfigError(
+      '--compact-topic (RDC_COMPACT_TOPIC) needs a project: pass --project or set GOOGLE_CLOUD_PROJECT.',
+    );
+  }
+  const compactions =
+    config.compactTopic && projectId ? new PubSubPublisher({ projectId, topic: config.compactTopic, log }) : undefined;
   const process = createProcessor({
     catalog,
     sourceFor: (s) => sources.sourceFor(s),
@@ -45,6 +52,8 @@ export async function startWorker(
     log,
     gzip: config.gzip,
     maxDeliveryAttempts: config.maxDeliveryAttempts,
+    parquet: config.parquet,
+    ...(compactions ? { compactions } : {}),
   });
 
   if (config.mode === 'pull') {
@@ -64,6 +73,7 @@ export async function startWorker(
       sink,
       async stop() {
         await consumer.stop();
+        await compactions?.close();
         sources.close();
       },
     };
@@ -99,6 +109,7 @@ export async function startWorker(
     sink,
     async stop() {
       await push.shutdown(SHUTDOWN_GRACE_MS);
+      await compactions?.close();
       sources.close();
     },
   };

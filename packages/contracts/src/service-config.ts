@@ -108,6 +108,19 @@ const parsedWith = (parse: (value: string, where: string) => unknown, expected: 
 const names = (schema: RecordSchemaSpec, field: string) =>
   Object.hasOwn(schema, field) || Object.hasOwn(schema, `${field}?`);
 
+/** How an endpoint's sealed runs are compacted into Parquet (see EndpointConfig.parquet). */
+export const ParquetConfig = strictObject({
+  /** Compact the endpoint's sealed runs. @default true (when `parquet` is given) */
+  enabled: z.boolean().default(true),
+  /** A partition's file is split past this many MiB; also bounds the file a worker holds in memory. @default 128 */
+  maxFileMB: z.number().int().min(1).max(2048).default(128),
+  /** Rows per row group: what the writer holds in memory before encoding. @default 20000 */
+  rowGroupRows: z.number().int().min(100).max(1_000_000).default(20_000),
+  /** Compression of the Parquet pages. @default "snappy" */
+  codec: z.enum(['snappy', 'gzip', 'uncompressed']).default('snappy'),
+});
+export type ParquetConfig = z.infer<typeof ParquetConfig>;
+
 export const EndpointConfig = strictObject({
   /** URL path under the service's base URL, e.g. `/sales`. It cannot leave the base URL's path. */
   path: endpointPath,
@@ -173,6 +186,13 @@ export const EndpointConfig = strictObject({
   slice: parsedWith(parseDuration, 'expected a positive duration such as "1h" or "1d"').optional(),
   /** The record schema; it names the id field and the timestamp field. */
   schema: RecordSchemaSpec,
+  /**
+   * Compaction into Parquet after the seal (`<service>/<endpoint>.parquet/`): each `dt=`
+   * partition of a sealed run rewritten as typed Parquet, checked, then marked. Off
+   * unless this is given (`{}` turns it on with the defaults) or the run has `--parquet`.
+   * @example { "maxFileMB": 256, "codec": "gzip" }
+   */
+  parquet: ParquetConfig.optional(),
 }).superRefine((endpoint, ctx) => {
   for (const [key, field] of [
     ['idField', endpoint.idField],

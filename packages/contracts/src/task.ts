@@ -79,7 +79,23 @@ export const SliceTask = z.strictObject({
 });
 export type SliceTask = z.infer<typeof SliceTask>;
 
-export const Task = z.discriminatedUnion('kind', [PageTask, SliceTask]);
+/**
+ * One `dt=` partition of a sealed run, to compact into Parquet (published when
+ * the run is sealed; one task per UTC date of the window).
+ */
+export const CompactTask = z.strictObject({
+  v: common.v,
+  runId: common.runId,
+  service: common.service,
+  endpoint: common.endpoint,
+  window: common.window,
+  kind: z.literal('compact'),
+  /** The partition: a UTC date of the run's window. */
+  dt: z.iso.date(),
+});
+export type CompactTask = z.infer<typeof CompactTask>;
+
+export const Task = z.discriminatedUnion('kind', [PageTask, SliceTask, CompactTask]);
 export type Task = z.infer<typeof Task>;
 
 /** Largest message the connector accepts (bytes of JSON). */
@@ -131,10 +147,15 @@ export function taskAttributes(task: Task): Record<string, string> {
     service: task.service,
     endpoint: task.endpoint,
     kind: task.kind,
-    ...(task.kind === 'page' ? { page: String(task.page) } : { slice: String(task.sliceIndex) }),
+    ...(task.kind === 'page'
+      ? { page: String(task.page) }
+      : task.kind === 'slice'
+        ? { slice: String(task.sliceIndex) }
+        : { dt: task.dt }),
   };
 }
 
 export function taskLabel(task: Task): string {
+  if (task.kind === 'compact') return `compaction of dt=${task.dt}`;
   return task.kind === 'page' ? `page ${task.page}/${task.pages}` : `slice ${task.sliceIndex}/${task.slices}`;
 }

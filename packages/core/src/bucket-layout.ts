@@ -163,6 +163,11 @@ export function deadLetterKey(run: RunRef, index: number, kind: 'page' | 'slice'
   return `${deadLetterPrefix(run)}${kind}-${pad(index)}${tagOf(tag)}.json`;
 }
 
+/** Dead-letter record of the compaction of partition `dt` (`compact-dt=2024-07-01….json`). */
+export function compactDeadLetterKey(run: RunRef, dt: string, tag?: DeliveryTag): string {
+  return `${deadLetterPrefix(run)}compact-dt=${dt}${tagOf(tag)}.json`;
+}
+
 /** Dead-letter record of page `page` of slice `slice` of a split window (`page-s000003-000001….json`). */
 export function slicePageDeadLetterKey(run: RunRef, slice: number, page: number, tag?: DeliveryTag): string {
   return `${deadLetterPrefix(run)}${slicePageStem(slice, page)}${tagOf(tag)}.json`;

@@ -109,6 +109,7 @@ export {
   compactedPrefix,
   compactedPartitionKey,
   compactedRunKey,
+  compactDeadLetterKey,
 } from './bucket-layout.js';
 export { parquetLayout } from './compact/parquet-schema.js';
 export type { ParquetLayout } from './compact/parquet-schema.js';
@@ -126,3 +127,4 @@ export {
   RunCompactionMarker,
 } from './compact/compact-run.js';
 export type { RunCompaction, RunToCompact } from './compact/compact-run.js';
+export { compactionTasks, handleCompactTask, parquetEnabled, parquetOptions } from './compact/handle-compact.js';

@@ -63,7 +63,11 @@ function taskMeta(task: Task): Record<string, unknown> {
     runId: task.runId,
     service: task.service,
     endpoint: task.endpoint,
-    ...(task.kind === 'page' ? { page: task.page } : { slice: task.sliceIndex }),
+    ...(task.kind === 'page'
+      ? { page: task.page }
+      : task.kind === 'slice'
+        ? { slice: task.sliceIndex }
+        : { dt: task.dt }),
   };
 }
 

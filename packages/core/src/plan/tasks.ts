@@ -1,6 +1,12 @@
 import { PermanentError, type PageTask, type Sink, type SliceTask, type Task } from '@rdc/contracts';
 import { cachedManifest, planKind, type RunManifest } from './manifest.js';
-import { deadLetterKey, type DeliveryTag, parseRunId, slicePageDeadLetterKey } from '../bucket-layout.js';
+import {
+  compactDeadLetterKey,
+  deadLetterKey,
+  type DeliveryTag,
+  parseRunId,
+  slicePageDeadLetterKey,
+} from '../bucket-layout.js';
 import { splitWindow } from './slicing.js';
 
 function common(manifest: RunManifest) {
@@ -144,6 +150,7 @@ export async function sliceNumberOf(task: SlicedTask, sink: Sink): Promise<numbe
  */
 export async function deadLetterKeyFor(task: Task, sink: Sink, tag?: DeliveryTag): Promise<string | undefined> {
   if (task.kind === 'slice') return deadLetterKey(task, task.sliceIndex, 'slice', tag);
+  if (task.kind === 'compact') return compactDeadLetterKey(task, task.dt, tag);
   if (!task.slice) return deadLetterKey(task, task.page, 'page', tag);
   const slice = task.slice;
   const index = await sliceNumberOf({ ...task, slice }, sink).catch((error: unknown) => {

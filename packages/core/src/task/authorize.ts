@@ -51,7 +51,17 @@ export function authorizeTask(task: Task, catalog: ServiceCatalog): EndpointConf
       `Task run id ${task.runId} does not match its service, endpoint and window (${expected}).`,
     );
   }
-  if (task.slice) {
+  if (task.kind === 'compact') {
+    const day = Date.parse(`${task.dt}T00:00:00Z`);
+    if (day + 86_400_000 <= window.start.getTime() || day >= window.end.getTime()) {
+      throw new PermanentError(
+        `Compaction task dt=${task.dt} is not a date of its run's window [${task.window.start}, ${task.window.end}).`,
+        {
+          runId: task.runId,
+        },
+      );
+    }
+  } else if (task.slice) {
     const start = Date.parse(task.slice.start);
     const end = Date.parse(task.slice.end);
     if (start < window.start.getTime() || end > window.end.getTime()) {

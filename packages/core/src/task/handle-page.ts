@@ -6,6 +6,7 @@ import { landPage } from './land-page.js';
 import { sliceNumberOf } from '../plan/tasks.js';
 import { validatePage } from './validate-page.js';
 import { countDrift } from './drift.js';
+import { handleCompactTask } from '../compact/handle-compact.js';
 
 /**
  * Fetches, validates and lands one page (one part per UTC date of its records,
@@ -63,5 +64,6 @@ export async function handlePageTask(task: PageTask, deps: HandlerDeps): Promise
 
 /** Entry point for any task kind. */
 export function handleTask(task: Task, deps: HandlerDeps): Promise<TaskResult> {
+  if (task.kind === 'compact') return handleCompactTask(task, deps);
   return task.kind === 'page' ? handlePageTask(task, deps) : handleSliceTask(task, deps);
 }
