@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { loadServices } from '@rdc/contracts';
 import { OPTION_FIELDS } from '@rdc/mock-server';
+import { baseUrlVariable } from '@rdc/source';
 import { parse } from 'yaml';
 
 /**
@@ -413,6 +414,8 @@ describe('containers (static)', () => {
 
   it('docs/deploy.md sets only env variables the planner or worker reads', () => {
     const known = envNamesRead(new Set([...closure('apps/planner'), ...closure('apps/worker')]));
+    // <SERVICE>_API_BASE_URL of each shipped service, as the source names it.
+    for (const s of loadServices(join(root, 'config/services')).services.keys()) known.add(baseUrlVariable(s));
     const lists = [...read('docs/deploy.md').matchAll(/--(?:set|update)-(?:env-vars|secrets)="?([^"\s]+)/g)].map(
       (m) => m[1]!,
     );

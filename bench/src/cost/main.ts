@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { measureOps } from './measure.js';
 import { costModel, formatCostTable, type BenchResults } from './model.js';
 
@@ -29,7 +30,9 @@ async function main(): Promise<number> {
     process.stderr.write(`error: ${GUIDE} has no ${START_MARKER} … ${END_MARKER} block to fill.\n`);
     return 2;
   }
-  writeFileSync(path, `${guide.slice(0, start + START_MARKER.length)}\n\n${table}\n\n${guide.slice(end)}`);
+  const text = `${guide.slice(0, start + START_MARKER.length)}\n\n${table}\n\n${guide.slice(end)}`;
+  // Formatted as the repository's prettier config wants it, so lint stays green.
+  writeFileSync(path, await format(text, { ...(await resolveConfig(path)), filepath: path }));
   process.stdout.write(`Wrote the cost table into ${GUIDE}.\n`);
   return 0;
 }
