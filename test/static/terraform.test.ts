@@ -43,7 +43,7 @@ async function loadModule(): Promise<Module> {
 
 /** The first block `name` of a body (hcl2json wraps each block in an array). */
 const block = (body: unknown, name: string): Block =>
-  ((body as Record<string, Block[] | undefined> | undefined)?.[name]?.[0] ?? {});
+  (body as Record<string, Block[] | undefined> | undefined)?.[name]?.[0] ?? {};
 
 /**
  * A string expression with its references to variables (their defaults), locals
