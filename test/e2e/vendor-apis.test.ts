@@ -151,7 +151,7 @@ describe('the shipped Stripe, WooCommerce and Shopify configs against replicas o
   }
 
   for (const vendor of VENDORS) {
-    it(`${vendor.service} with the replica's rate limit on: a year, no record lost or repeated`, async () => {
+    it(`${vendor.service} with the replica's rate limit on: a year and two adjacent hours, no record lost or repeated`, async () => {
       const replica = await vendor.start(true);
       try {
         // Stripe and WooCommerce clients are sped up past the replica's limit; Shopify's runs as shipped.
@@ -163,6 +163,12 @@ describe('the shipped Stripe, WooCommerce and Shopify configs against replicas o
         expect(sorted(landed)).to.deep.equal(
           sorted(replica.idsIn(at('2024-01-01T00:00:00Z'), at('2025-01-01T00:00:00Z'))),
         );
+        const first = await land(vendor, replica, '2024-07-15T09:00:00Z', '2024-07-15T10:00:00Z', env);
+        const second = await land(vendor, replica, '2024-07-15T10:00:00Z', '2024-07-15T11:00:00Z', env);
+        expect(sorted([...first, ...second])).to.deep.equal(
+          sorted(replica.idsIn(at('2024-07-15T09:00:00Z'), at('2024-07-15T11:00:00Z'))),
+        );
+        expect(first.length + second.length).to.equal(new Set([...first, ...second]).size);
         expectAllAccepted(replica);
       } finally {
         await replica.close();
