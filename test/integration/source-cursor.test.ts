@@ -181,15 +181,47 @@ describe('source: cursor pagination against a loopback API', () => {
     expectWindowOnEveryRequest(api);
   });
 
-  it('stops on an empty page even if the API offers a next cursor', async () => {
+  it('follows an empty page that offers a next cursor, like any other page', async () => {
     const api = await serve((res, url) => {
       const from = Number(url.searchParams.get('cursor') ?? 0);
-      json(res, { data: from === 0 ? slice(0, 2) : [], next: String(from + 2) });
+      // Filtered after paginating: the second and third pages come back empty.
+      const rows = from === 2 || from === 4 ? [] : slice(from, 2);
+      json(res, { data: rows, next: from + 2 < ALL.length ? String(from + 2) : null });
     });
     const service = serviceWith({ style: 'body-cursor', pageSize: 2, nextPath: 'next', cursorParam: 'cursor' });
     const pages = await collect(client(service, api).walkCursor('items', WINDOW, 2));
-    expect(pages).to.have.length(1);
-    expect(api.seen).to.have.length(2);
+    expect(pages.map((p) => [p.page, p.records.length, p.next])).to.deep.equal([
+      [1, 2, '2'],
+      [2, 0, '4'],
+      [3, 0, '6'],
+      [4, 1, undefined],
+    ]);
+    expect(ids(pages)).to.deep.equal(['r1', 'r2', 'r7']);
+  });
+
+  it('follows an empty page with a next link; an empty page with has_more true is a PermanentError', async () => {
+    const linked = await serve((res, url) => {
+      const from = Number(url.searchParams.get('after') ?? 0);
+      const next: Record<string, string> =
+        from + 3 < ALL.length ? { Link: `</items?limit=3&after=${from + 3}>; rel="next"` } : {};
+      json(res, { data: from === 3 ? [] : slice(from, 3) }, next);
+    });
+    const pages = await collect(
+      client(serviceWith({ style: 'link-header', pageSize: 3 }), linked).walkCursor('items', WINDOW, 3),
+    );
+    expect(ids(pages)).to.deep.equal(['r1', 'r2', 'r3', 'r7']);
+    source?.close();
+
+    const after = await serve((res, url) => {
+      const from = url.searchParams.has('starting_after') ? 3 : 0;
+      json(res, { data: from === 0 ? slice(0, 3) : [], has_more: true });
+    });
+    const error = await collect(
+      client(serviceWith({ style: 'starting-after', pageSize: 3 }), after).walkCursor('items', WINDOW, 3),
+    ).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(PermanentError);
+    expect((error as Error).message).to.include('empty with has_more true');
+    expect(after.seen).to.have.length(2);
   });
 
   it('a repeated cursor is a PermanentError, after the pages before it', async () => {

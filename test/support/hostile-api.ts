@@ -7,8 +7,10 @@ import { type BoundsMode, isBoundsMode, serveBounds } from './hostile-bounds.js'
  * tests. Every path serves the same records `{ id, created_at, amount }`,
  * sorted by (created_at, id), filtered by `start_date` <= created_at <
  * `end_date`, paged by `offset`+`limit` or by `page` (1-based) + `per_page`,
- * or walked with `starting_after=<id>` + `limit` (`has_more` in the body).
- * The body is `{ data: [...], total, has_more }`; `total` counts the window.
+ * or walked with `starting_after=<id>` + `limit` (`has_more` in the body), or
+ * with `cursor=<position>` + `limit` (`next_cursor` in the body, and a `Link`
+ * rel="next" header that keeps the query).
+ * The body is `{ data: [...], total, has_more, next_cursor }`; `total` counts the window.
  *
  * Modes (switch at any time with `api.mode = …`):
  * - `healthy`: exactly as above.
@@ -20,11 +22,25 @@ import { type BoundsMode, isBoundsMode, serveBounds } from './hostile-bounds.js'
  *   appear in the middle of the window; the total keeps reporting the count from
  *   before (a cached count), so pages shift under the run.
  * - `total-drift`: records are stable, but the reported total changes on every request.
+ * - `empty-pages`: records are filtered after paginating: the records at positions
+ *   `hiddenFrom` to `hiddenTo` of the dataset are left out of their pages (and out of
+ *   `idsInWindow`), so whole pages come back empty mid-stream, with their next link,
+ *   cursor and `has_more` as usual.
+ * - `endless-cursor`: past the last record the cursor never ends: every next page holds
+ *   `limit` new made-up records inside the window, with a next link, cursor and `has_more`.
  * - bounded waits and sizes: `huge-total`, `huge-body`, `huge-retry-after`, `negative-retry-after`,
  *   `slow-drip` (see hostile-bounds.ts).
  */
 export type HostileMode =
-  'healthy' | 'ignore-offset' | 'shuffle' | 'repeat-boundary' | 'insert-mid-run' | 'total-drift' | BoundsMode;
+  | 'healthy'
+  | 'ignore-offset'
+  | 'shuffle'
+  | 'repeat-boundary'
+  | 'insert-mid-run'
+  | 'total-drift'
+  | 'empty-pages'
+  | 'endless-cursor'
+  | BoundsMode;
 
 export interface HostileRecord {
   id: string;
@@ -48,6 +64,10 @@ export interface HostileApiOptions {
   insertCount?: number;
   /** Seed of the `shuffle` order. @default 1 */
   seed?: number;
+  /** `empty-pages`: the first hidden record (0-based position in the dataset). @default 100 */
+  hiddenFrom?: number;
+  /** `empty-pages`: the position after the last hidden record. @default 200 */
+  hiddenTo?: number;
 }
 
 export interface HostileApi {
@@ -116,7 +136,7 @@ function parseQuery(url: URL, data: readonly HostileRecord[]): PageQuery | strin
     return t >= from && t < to;
   });
   const limit = Number(q.get('limit') ?? q.get('per_page') ?? 100);
-  const offset = q.has('page') ? (Number(q.get('page')) - 1) * limit : Number(q.get('offset') ?? 0);
+  const offset = q.has('page') ? (Number(q.get('page')) - 1) * limit : Number(q.get('offset') ?? q.get('cursor') ?? 0);
   if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) return 'bad paging parameters';
   return { window, offset, limit, cursor: q.get('starting_after') };
 }
@@ -132,6 +152,7 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
   let inserted = false;
 
   const state = { mode: options.mode ?? 'healthy' };
+  const hidden = new Set(data.slice(options.hiddenFrom ?? 100, options.hiddenTo ?? 200));
 
   function insertRecords(): void {
     inserted = true;
@@ -176,11 +197,29 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
     if (mode === 'repeat-boundary' && offset > 0 && offset === ((options.boundaryPage ?? 2) - 1) * query.limit) {
       offset -= 1;
     }
-    const page = rows.slice(offset, offset + size);
-    const body = (): string => JSON.stringify({ data: page, total, has_more: offset + query.limit < rows.length });
+    let page = rows.slice(offset, offset + size);
+    let more = offset + query.limit < rows.length;
+    if (mode === 'empty-pages') page = page.filter((r) => !hidden.has(r));
+    if (mode === 'endless-cursor' && offset >= rows.length) {
+      const at = url.searchParams.get('start_date') ?? '';
+      page = Array.from({ length: query.limit }, (_, i) => ({
+        id: `h_endless${pad(offset + i + 1)}`,
+        created_at: new Date(Date.parse(at)).toISOString(),
+        amount: 1,
+      }));
+    }
+    if (mode === 'endless-cursor') more = true;
+    const nextCursor = more ? String(offset + query.limit) : null;
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-total-count': String(total) };
+    if (nextCursor !== null) {
+      const next = new URL(url.href);
+      next.searchParams.set('cursor', nextCursor);
+      headers.link = `<${next.pathname}${next.search}>; rel="next"`;
+    }
+    const body = (): string => JSON.stringify({ data: page, total, has_more: more, next_cursor: nextCursor });
     // Bounded waits and sizes (hostile-bounds.ts): huge totals and bodies, long or negative waits, slow drips.
     if (isBoundsMode(mode) && serveBounds(mode, res, { isCount, pageRequests, body })) return;
-    res.writeHead(200, { 'content-type': 'application/json', 'x-total-count': String(total) });
+    res.writeHead(200, headers);
     res.end(body());
   }
 
@@ -201,6 +240,7 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
     idsInWindow(from: Date, to: Date): string[] {
       return data
         .filter((r) => Date.parse(r.created_at) >= from.getTime() && Date.parse(r.created_at) < to.getTime())
+        .filter((r) => state.mode !== 'empty-pages' || !hidden.has(r))
         .map((r) => r.id);
     },
     records: () => data,

@@ -29,10 +29,17 @@ const configDir = join(fileURLToPath(new URL('.', import.meta.url)), '../../fixt
 const DAY = { start: new Date('2024-07-01T00:00:00Z'), end: new Date('2024-07-02T00:00:00Z') };
 const now = new Date('2024-07-03T00:00:00Z');
 
-/** A cursor API over an array: pages of `pageSize` in the window, in order; `mutate` bends a page. */
+/**
+ * A cursor API over an array: pages of `pageSize` in the window, in order; `mutate` bends a page.
+ * `emptyBefore` lists pages preceded by an empty page that still offers a next cursor;
+ * `endless` keeps offering a next cursor, with empty pages, after the last one.
+ */
 class FakeCursorSource extends FakeSource {
   walks: Window[] = [];
+  responses = 0;
   mutate: (records: FakeRecord[], page: number, window: Window) => FakeRecord[] = (r) => r;
+  emptyBefore = new Set<number>();
+  endless = false;
 
   override async *walkCursor(_endpoint = '', window: Window = DAY, pageSize = 10): AsyncIterable<CursorPage> {
     this.walks.push(window);
@@ -40,10 +47,20 @@ class FakeCursorSource extends FakeSource {
       const t = Date.parse(r.created_at);
       return t >= window.start.getTime() && t < window.end.getTime();
     });
-    for (let page = 1; (page - 1) * pageSize < inWindow.length; page++) {
+    const last = Math.ceil(inWindow.length / pageSize);
+    let n = 0;
+    const response = (records: FakeRecord[], more: boolean): CursorPage => {
+      this.responses++;
+      n++;
+      return { page: n, records, total: undefined, requestId: `req-${n}`, next: more ? `c${n}` : undefined };
+    };
+    for (let page = 1; page <= last; page++) {
+      if (this.emptyBefore.has(page)) yield await Promise.resolve(response([], true));
       const records = this.mutate(inWindow.slice((page - 1) * pageSize, page * pageSize), page, window);
-      yield await Promise.resolve({ page, records, total: undefined, requestId: `req-${page}` });
+      yield await Promise.resolve(response(records, page < last || this.endless));
     }
+    if (last === 0) yield response([], this.endless);
+    while (this.endless) yield await Promise.resolve(response([], true));
   }
 }
 
@@ -207,6 +224,73 @@ describe('slice plans (cursor pagination)', () => {
       pages: number;
     };
     expect(marker.pages).to.equal(0);
+  });
+
+  it('follows empty pages that offer a next cursor, and lands every record after them', async () => {
+    const { plan, publisher, handlerDeps, sink, source } = setup();
+    await plan();
+    source.emptyBefore = new Set([1, 2, 3]);
+    expect(await handleSliceTask(publisher.tasks[0] as SliceTask, handlerDeps)).to.include({ records: 24 });
+    expect(idsIn(sink)).to.deep.equal(inDay(source.records).slice(0, 24));
+    const marker = JSON.parse(
+      sink.objects.get(keys(sink, /slices\/slice-000001\.json$/)[0]!)!.body.toString('utf8'),
+    ) as { pages: number; records: number };
+    expect(marker, 'pages with records, numbered without gaps').to.include({ pages: 3, records: 24 });
+    expect(keys(sink, /\/page-s000001-00000[1-3]\.ndjson$/)).to.have.length(3);
+  });
+
+  it('fails a walk past limits.maxPagesPerSlice naming the slice, the last cursor and the setting; raised, it finishes', async () => {
+    const { plan, publisher, handlerDeps, sink, source, catalog } = setup();
+    await plan();
+    const limits = catalog.services.get('shop')!.limits;
+    limits.maxPagesPerSlice = 2;
+    const task = publisher.tasks[0] as SliceTask;
+    const error = await handleSliceTask(task, handlerDeps).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(PermanentError);
+    expect((error as Error).message)
+      .to.include('slice 1/4')
+      .and.include('last cursor "c2"')
+      .and.include('limits.maxPagesPerSlice')
+      .and.include(`--resume ${task.runId}`);
+    expect(keys(sink, /slices\/slice-/)).to.deep.equal([]);
+    limits.maxPagesPerSlice = 3;
+    expect(await handleSliceTask(task, handlerDeps)).to.include({ outcome: 'landed' });
+    expect(idsIn(sink)).to.deep.equal(inDay(source.records).slice(0, 24));
+  });
+
+  it('bounds an endless cursor by the probed density: fails after the derived number of pages', async () => {
+    const { plan, publisher, handlerDeps, source, sink } = setup();
+    // No fixed slice: the probe measures the window (100 records over 25 h: about 10 pages of 10 in the day).
+    const catalog = handlerDeps.catalog;
+    const endpoint = catalog.services.get('shop')!.endpoints.orders_cursor!;
+    delete endpoint.slice;
+    const { manifest } = await plan();
+    expect(manifest.estimatedPages).to.be.a('number');
+    source.endless = true;
+    source.responses = 0;
+    const task = publisher.tasks[0] as SliceTask;
+    const error = await handleSliceTask(task, handlerDeps).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(PermanentError);
+    expect((error as Error).message)
+      .to.include('the API still offers a next page')
+      .and.include('probe');
+    // Ten times the pages the probe expects in the slice, at least 100.
+    const expected = Math.ceil(manifest.estimatedPages! / manifest.sliceCount!);
+    expect(source.responses).to.equal(Math.max(100, 10 * expected));
+    expect(keys(sink, /slices\/slice-/)).to.deep.equal([]);
+  });
+
+  it('fails a walk past limits.maxSliceSeconds, naming the setting', async () => {
+    const { plan, publisher, handlerDeps, catalog } = setup();
+    await plan();
+    catalog.services.get('shop')!.limits.maxSliceSeconds = 5;
+    let clock = 0;
+    const deps = { ...handlerDeps, now: () => (clock += 3_000) };
+    const error = await handleSliceTask(publisher.tasks[0] as SliceTask, deps).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(PermanentError);
+    expect((error as Error).message)
+      .to.include('limits.maxSliceSeconds')
+      .and.include('6 s');
   });
 
   it('refuses a slice task the plan does not hold, before calling the API', async () => {

@@ -66,8 +66,13 @@ export interface PageResult {
 }
 
 export interface CursorPage extends PageResult {
-  /** 1-based page number inside the slice. */
+  /** 1-based page number inside the slice (every response counts, empty ones too). */
   page: number;
+  /**
+   * Where the walk goes after this page, for messages: the cursor value or the
+   * next link (without secrets); undefined when this page ends the walk.
+   */
+  next: string | undefined;
 }
 
 /** The REST API, as the planner and the worker see it. */

@@ -285,6 +285,22 @@ export const ServiceConfig = strictObject({
       .default(LIMIT_DEFAULTS.maxResponseBytes),
     /** Most pages one run may plan; a bigger window is refused before anything is written. @default 100000 */
     maxPagesPerRun: z.number().int().positive().max(MAX_PAGES_PER_RUN_CEILING).default(LIMIT_DEFAULTS.maxPagesPerRun),
+    /**
+     * Cursor styles: most pages (empty ones too) one time slice's walk may take; past it the
+     * slice fails naming its last cursor. @default derived from the window's probed density
+     * (ten times the slice's expected pages, at least 100), or 10000 when the slice size was fixed
+     * @example 5000
+     */
+    maxPagesPerSlice: z.number().int().positive().max(MAX_PAGES_PER_RUN_CEILING).optional(),
+    /**
+     * Cursor styles: longest one time slice's walk may take, in seconds. @default 3 s per page of
+     * maxPagesPerSlice, at least 600
+     */
+    maxSliceSeconds: z
+      .number()
+      .positive()
+      .max(7 * 86_400)
+      .optional(),
   }).default({ ...LIMIT_DEFAULTS }),
   endpoints: z.record(name, EndpointConfig).refine((e) => Object.keys(e).length > 0, 'expected at least one endpoint'),
 });

@@ -41,3 +41,17 @@ export const PARQUET_MAX_FILE_BYTES = 128 * 1024 * 1024;
 
 /** Compression of Parquet pages: Snappy, which every reader decodes fast. */
 export const PARQUET_CODEC = 'snappy';
+
+/**
+ * A slice's walk may take this many times the pages the probe expects in it
+ * (`limits.maxPagesPerSlice` overrides), and never fewer than MIN_WALK_PAGES.
+ */
+export const WALK_MARGIN = 10;
+export const MIN_WALK_PAGES = 100;
+
+/** Pages a slice's walk may take when no probe measured the window (a fixed `--slice`). */
+export const UNPROBED_WALK_PAGES = 10_000;
+
+/** Seconds a slice's walk may take per page of its bound (`limits.maxSliceSeconds` overrides), at least MIN_WALK_SECONDS. */
+export const WALK_SECONDS_PER_PAGE = 3;
+export const MIN_WALK_SECONDS = 600;

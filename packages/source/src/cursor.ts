@@ -67,8 +67,15 @@ function parseStep(walk: CursorWalk, body: unknown, response: RawResponse): Step
       `endpoints.${name}.pagination.hasMorePath`,
     );
   }
+  if (!hasMore) return { records, next: undefined };
   const last = records.at(-1);
-  if (!hasMore || last === undefined) return { records, next: undefined };
+  if (last === undefined) {
+    throw new PermanentError(
+      `${walk.what}: a page came back empty with ${p.hasMorePath} true. ${p.cursorParam} continues after the last ` +
+        `record's id, and an empty page has none, so the walk cannot go on without skipping or repeating records. ` +
+        `The API's pagination is broken for this window; resume the run once it serves every page with records.`,
+    );
+  }
   const id = last[endpoint.idField];
   if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) {
     throw new PermanentError(
@@ -111,10 +118,18 @@ function nextUrl(walk: CursorWalk, next: Next, first: URL, current: URL): URL {
   return url;
 }
 
+/** The next page as messages show it: the cursor value, or the next link without secrets. */
+function describeNext(next: Next, url: URL): string {
+  return next.kind === 'cursor' ? next.value : redactUrl(`${url.pathname}${url.search}`);
+}
+
 /**
- * Follows the cursor inside one window: yields each non-empty page (1-based)
- * and stops on an empty page, a missing next link/cursor, or has_more false.
- * A cursor or URL seen twice is a PermanentError, so a buggy API cannot loop us.
+ * Follows the cursor inside one window: yields every page (1-based), empty ones
+ * too, since APIs that filter after paginating return empty pages mid-stream
+ * with a next link, cursor or `has_more` all the same. Stops on a missing next
+ * link or cursor, or `has_more` false. A cursor or URL seen twice is a
+ * PermanentError, so a buggy API cannot loop us; how many pages a walk may take
+ * is the caller's bound (each page says where the walk goes next).
  */
 export async function* walkCursorPages(walk: CursorWalk, window: Window, pageSize: number): AsyncGenerator<CursorPage> {
   const first = applyWindow(endpointUrl(walk.baseUrl, walk.endpoint), walk.endpoint, window);
@@ -123,10 +138,14 @@ export async function* walkCursorPages(walk: CursorWalk, window: Window, pageSiz
   let url = first;
   for (let page = 1; ; page++) {
     const { value: step, response } = await walk.get(url, page, (body, res) => parseStep(walk, body, res));
-    if (step.records.length === 0) return;
-    yield { page, records: step.records, total: undefined, requestId: requestIdOf(response.headers) };
-    if (!step.next) return;
-    url = nextUrl(walk, step.next, first, url);
+    const requestId = requestIdOf(response.headers);
+    if (!step.next) {
+      yield { page, records: step.records, total: undefined, requestId, next: undefined };
+      return;
+    }
+    const nextPage = nextUrl(walk, step.next, first, url);
+    yield { page, records: step.records, total: undefined, requestId, next: describeNext(step.next, nextPage) };
+    url = nextPage;
     if (seen.has(url.href)) {
       throw new PermanentError(
         `${walk.what}: after page ${page} the API sent a ${step.next.kind === 'cursor' ? 'cursor' : 'next link'} it had ` +

@@ -143,7 +143,17 @@ export async function buildManifest(input: BuildInput, source: Source, log: Log)
           : `about ${Math.ceil(choice.estimatedPages)} pages`;
       log.info(`Probed the window's first page: ${density}; slices of ${formatDuration(sliceMs)} (${slices} slices)`);
     }
-    return { ...base, total: 0, pages: slices, plan: 'slices', sliceMs, sliceCount: slices };
+    // What the probe measured bounds each slice's walk (see walkBound); a window that fit on its page counts as one.
+    const estimatedPages = fixed ? undefined : (choice.estimatedPages ?? 1);
+    return {
+      ...base,
+      total: 0,
+      pages: slices,
+      plan: 'slices',
+      sliceMs,
+      sliceCount: slices,
+      ...(estimatedPages !== undefined && { estimatedPages }),
+    };
   }
   if (input.sliceMs !== undefined) {
     log.warn(

@@ -45,6 +45,11 @@ export const RunManifest = z.strictObject({
   plan: z.enum(['pages', 'slices']).optional(),
   /** `slices` plan: slice size in ms (slices aligned to UTC multiples of it, see splitWindow). */
   sliceMs: z.number().int().positive().optional(),
+  /**
+   * `slices` plan: pages the probe estimated the whole window holds (1 when it fit on the
+   * probed page); absent when the slice size was fixed. Bounds each slice's walk.
+   */
+  estimatedPages: z.number().positive().optional(),
   /** Number of time slices: of a `slices` plan, or of a page plan split under an offset cap. */
   sliceCount: z.number().int().nonnegative().max(MAX_PAGES_PER_RUN_CEILING).optional(),
   /** Page plan split under an offset cap: every slice in time order (slice n is `slices[n - 1]`). */

@@ -19,6 +19,8 @@ export interface HandlerDeps {
   /** gzip each page (`Content-Encoding: gzip`, `.ndjson.gz`). @default false */
   gzip?: boolean;
   log: Log;
+  /** Milliseconds since the epoch; bounds a slice's walk in time. @default Date.now */
+  now?: () => number;
 }
 
 export interface TaskResult {

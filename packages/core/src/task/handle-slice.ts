@@ -1,4 +1,4 @@
-import { PermanentError, type SliceTask, timestampReader } from '@rdc/contracts';
+import { type CursorPage, PermanentError, type SliceTask, timestampReader } from '@rdc/contracts';
 import {
   pageRecordsPrefix,
   SLICE_PAGE_RECORD_FILE,
@@ -11,6 +11,8 @@ import { landedPageIds, landPage, readPageRecord } from './land-page.js';
 import { sliceNumberOf } from '../plan/tasks.js';
 import { checkRecords } from './validate-page.js';
 import { countDrift } from './drift.js';
+import { cachedManifest } from '../plan/manifest.js';
+import { walkBound, type WalkBound } from './walk-bound.js';
 
 /** What `slices/slice-NNNNNN.json` holds: the walk reached the end of the slice. */
 export interface SliceMarker {
@@ -33,9 +35,11 @@ const sameIds = (a: readonly string[], b: readonly string[]): boolean => {
  * Follows the cursor through one time slice of a cursor-paginated endpoint.
  * Each page is checked (schema, inside the slice, no id twice in the walk) and
  * landed as it comes as `page-s<slice>-<page>` (one part per UTC date, then
- * its page record); when the walk ends (empty page, no next link or cursor,
+ * its page record; empty pages are followed but not landed, so `<page>` counts
+ * the pages with records); when the walk ends (no next link or cursor,
  * `has_more: false`) the slice's marker `slices/slice-<slice>.json` records its
- * pages and records.
+ * pages and records. The walk is bounded in pages and seconds (see
+ * `walkBound`): past either bound the slice fails, naming its last cursor.
  *
  * A retried slice walks again from the start (a cursor cannot be resumed) but
  * writes only the pages that have not landed; a landed page must hold the ids
@@ -58,30 +62,29 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
     if (match) landed.set(Number(match[2]), key);
   }
 
+  const manifest = await cachedManifest(deps.sink, run);
+  const limits = deps.catalog.services.get(task.service)?.limits ?? {};
+  const bound = walkBound(manifest ?? { window: task.window }, task.slice, limits);
+  const now = deps.now ?? Date.now;
+  const started = now();
+
   const seen = new Set<unknown>();
-  let pages = 0;
-  let records = 0;
-  /** Records whose pages this call wrote (not an earlier attempt, not another writer). */
-  let landedHere = 0;
-  for await (const page of deps
-    .sourceFor(task.service)
-    .walkCursor(task.endpoint, toWindow(task.slice), task.pageSize)) {
-    pages = page.page;
-    records += page.records.length;
+  /** Checks and lands one page with records; returns the records this call wrote. */
+  const take = async (page: CursorPage): Promise<number> => {
     checkRecords(page.records, endpoint, { bounds: task.slice, where: `${where} page ${page.page}`, context, seen });
     const existing = landed.get(page.page);
     const record = existing ? await readPageRecord(deps.sink, existing) : undefined;
     const before = record ? await landedPageIds(deps.sink, record, endpoint.idField) : undefined;
     if (before) {
-      const now = page.records.map((r) => String(r[endpoint.idField]));
-      if (!sameIds(before, now)) {
+      const served = page.records.map((r) => String(r[endpoint.idField]));
+      if (!sameIds(before, served)) {
         throw new PermanentError(
-          `${where}: page ${page.page} landed earlier with ${before.length} records, but the API now serves ${now.length} different ones there. ` +
+          `${where}: page ${page.page} landed earlier with ${before.length} records, but the API now serves ${served.length} different ones there. ` +
             `The slice's data changed between attempts, so its pages would overlap or miss rows. ${removeHint}`,
           context,
         );
       }
-      continue;
+      return 0;
     }
     const metadata: Record<string, string> = {
       runId: task.runId,
@@ -105,7 +108,23 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
       where: `${where} page ${page.page}`,
       context,
     });
-    if (landedPage.outcome === 'created') landedHere += page.records.length;
+    return landedPage.outcome === 'created' ? page.records.length : 0;
+  };
+
+  /** Pages with records (empty ones are followed, not landed), and their records. */
+  let pages = 0;
+  let records = 0;
+  /** Records whose pages this call wrote (not an earlier attempt, not another writer). */
+  let landedHere = 0;
+  for await (const response of deps
+    .sourceFor(task.service)
+    .walkCursor(task.endpoint, toWindow(task.slice), task.pageSize)) {
+    if (response.records.length > 0) {
+      pages++;
+      records += response.records.length;
+      landedHere += await take({ ...response, page: pages });
+    }
+    if (response.next !== undefined) checkBound(bound, response.page, now() - started, response.next, where, task);
   }
 
   const extra = [...landed.keys()].filter((p) => p > pages);
@@ -129,4 +148,27 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
     contentType: 'application/json',
   });
   return { outcome: outcome === 'created' ? 'landed' : 'already-landed', key: marker, records: landedHere };
+}
+
+/** Fails the walk once it has taken its bound of pages or seconds and the API still offers more. */
+function checkBound(
+  bound: WalkBound,
+  requests: number,
+  elapsedMs: number,
+  next: string,
+  where: string,
+  task: SliceTask,
+) {
+  const pagesOver = requests >= bound.maxPages;
+  if (!pagesOver && elapsedMs < bound.maxSeconds * 1000) return;
+  const setting = pagesOver ? 'limits.maxPagesPerSlice' : 'limits.maxSliceSeconds';
+  const what = pagesOver
+    ? `${requests} pages, its bound of ${bound.maxPages} (${bound.pagesFrom})`
+    : `${Math.round(elapsedMs / 1000)} s, its bound of ${bound.maxSeconds} s (${bound.secondsFrom})`;
+  throw new PermanentError(
+    `${where}: the cursor walk took ${what}, and the API still offers a next page (last cursor ${JSON.stringify(next)}). ` +
+      `Its cursor may never end. If the slice really holds more, raise ${setting} in the service config of "${task.service}" ` +
+      `(or plan smaller slices with --slice) and resume the run (--resume ${task.runId}); if the cursor never ends, the API's pagination is broken for this slice.`,
+    { runId: task.runId },
+  );
 }
