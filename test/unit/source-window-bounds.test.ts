@@ -32,7 +32,7 @@ async function firstQuery(config: ServiceConfig, w = window): Promise<URLSearchP
   };
   const source = createHttpSource({ service: config }, transport);
   try {
-    for await (const page of source.walkCursor('orders', w, 5)) expect(page).to.equal(undefined);
+    for await (const page of source.walkCursor('orders', w, 5)) expect(page.records).to.deep.equal([]);
   } finally {
     source.close();
   }
