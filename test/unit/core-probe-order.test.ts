@@ -11,7 +11,14 @@ function source(order: 'oldest' | 'newest', stamp: (ms: number) => unknown): Sou
       const all: Record<string, unknown>[] = [];
       for (let t = window.start.getTime(); t < window.end.getTime(); t += 10_000) all.push({ id: t, ts: stamp(t) });
       if (order === 'newest') all.reverse();
-      yield await Promise.resolve({ page: 1, records: all.slice(0, pageSize), total: undefined, requestId: undefined });
+      const next = all.length > pageSize ? String(pageSize) : undefined;
+      yield await Promise.resolve({
+        page: 1,
+        records: all.slice(0, pageSize),
+        total: undefined,
+        requestId: undefined,
+        next,
+      });
     },
   };
 }
