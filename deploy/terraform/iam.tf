@@ -35,10 +35,12 @@ resource "google_storage_bucket_iam_member" "data" {
 
 # The mounted service configs: read only.
 resource "google_storage_bucket_iam_member" "configs" {
-  for_each = var.mount_service_configs ? {
-    planner = google_service_account.planner.email
-    worker  = google_service_account.worker.email
-  } : {}
+  for_each = {
+    for k, email in {
+      planner = google_service_account.planner.email
+      worker  = google_service_account.worker.email
+    } : k => email if var.mount_service_configs
+  }
   bucket = google_storage_bucket.configs[0].name
   role   = "roles/storage.objectViewer"
   member = "serviceAccount:${each.value}"
