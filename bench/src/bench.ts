@@ -11,6 +11,7 @@ import { runRequests } from './scenarios/requests.js';
 import { runS3 } from './scenarios/s3.js';
 import { runS4 } from './scenarios/s4.js';
 import { runStartup } from './scenarios/startup.js';
+import { runCompaction } from './scenarios/compaction.js';
 import { startEmulator, type Emulator } from './support/emulator.js';
 import { createScratch } from './support/temp.js';
 import { evaluateTargets } from './targets.js';
@@ -23,6 +24,7 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Figure[]>>
   Memory: runMemory,
   Requests: runRequests,
   Startup: runStartup,
+  Compaction: runCompaction,
 };
 
 /**

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ScenarioName } from './report.js';
 
-export const HELP = `Usage: npm run bench -- [--quick] [--only S1,S2,S3,S4,Memory,Requests,Startup] [--out-dir <folder>]
+export const HELP = `Usage: npm run bench -- [--quick] [--only S1,S2,S3,S4,Memory,Requests,Startup,Compaction] [--out-dir <folder>]
 
 Measures the connector against the mock API (in its own process) and prints a table:
 pages/s, records/s, ratio to the bound or ceiling, speedup over sequential, peak RSS,
@@ -16,7 +16,16 @@ Writes the same figures as JSON, and the S1 timeline as SVG, to the results fold
 Exit code: 0 every scenario's output was complete, 1 something was incomplete or failed,
 2 bad arguments.`;
 
-export const SCENARIOS: readonly ScenarioName[] = ['S1', 'S2', 'S3', 'S4', 'Memory', 'Requests', 'Startup'];
+export const SCENARIOS: readonly ScenarioName[] = [
+  'S1',
+  'S2',
+  'S3',
+  'S4',
+  'Memory',
+  'Requests',
+  'Startup',
+  'Compaction',
+];
 
 export interface BenchArgs {
   quick: boolean;

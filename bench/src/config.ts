@@ -32,6 +32,8 @@ export interface BenchSizes {
   /** The seed's scale: `recordsPerHour` over [start, end), one task per page of 250 (a counting stub answers the count). */
   s4: { start: string; end: string; recordsPerHour: number; repeats: number };
   memory: { small: number; large: number };
+  /** Compaction: a sealed retail sales run at `recordsPerHour` over [start, end), compacted into Parquet. */
+  compaction: { start: string; end: string; recordsPerHour: number };
   /**
    * Requests per ideal: the mock holds `sales` over the data span; each style copies
    * [start, end). `styles`: the pagination examples to run, or every one.
@@ -49,6 +51,7 @@ export const FULL: BenchSizes = {
   s3: { messages: 100_000, repeats: 3 },
   s4: { start: '2025-01-01T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000, repeats: 3 },
   memory: { small: 200, large: 2_000 },
+  compaction: { start: '2025-01-01T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000 },
   startup: { repeats: 5 },
   requests: { sales: 100_000, start: '2024-07-01T00:00:00.000Z', end: '2025-07-01T00:00:00.000Z', styles: 'all' },
   contenderTimeoutMs: 240_000,
@@ -60,6 +63,7 @@ export const QUICK: BenchSizes = {
   s3: { messages: 2_000, repeats: 1 },
   s4: { start: '2025-12-31T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000, repeats: 1 },
   memory: { small: 20, large: 200 },
+  compaction: { start: '2025-12-31T18:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000 },
   startup: { repeats: 3 },
   requests: {
     sales: 20_000,

@@ -2,7 +2,7 @@ import type { BenchSizes } from './config.js';
 import type { Machine } from './machine.js';
 import type { Completeness } from './support/landed.js';
 
-export type ScenarioName = 'S1' | 'S2' | 'S3' | 'S4' | 'Memory' | 'Requests' | 'Startup';
+export type ScenarioName = 'S1' | 'S2' | 'S3' | 'S4' | 'Memory' | 'Requests' | 'Startup' | 'Compaction';
 
 /** One contender's figures. Rates are steady rates: (n - 1) / (last - first completion). */
 export interface Figure {
@@ -10,7 +10,7 @@ export interface Figure {
   /** Stable key, e.g. `s1.b` or `s3.ceiling`. */
   id: string;
   contender: string;
-  unit: 'pages' | 'messages' | 'ms';
+  unit: 'pages' | 'messages' | 'ms' | 'records';
   /** Pages landed, messages published, or (Startup) milliseconds. */
   count: number;
   rate?: number;

@@ -17,6 +17,7 @@ interface BenchJson {
     count: number;
     complete: boolean;
     skipped?: string;
+    note?: string;
     error?: string;
     completeness?: { expected: number; landed: number; missing: number; duplicates: number };
     requests?: number;
@@ -56,7 +57,7 @@ describe('bench --quick', () => {
     expect(report.targets.length).to.be.greaterThan(0);
 
     const scenarios = new Set(report.figures.map((f) => f.scenario));
-    expect([...scenarios]).to.have.members(['S1', 'S2', 'S3', 'S4', 'Memory', 'Requests', 'Startup']);
+    expect([...scenarios]).to.have.members(['S1', 'S2', 'S3', 'S4', 'Memory', 'Requests', 'Startup', 'Compaction']);
     const ids = report.figures.map((f) => f.id);
     expect(ids).to.include.members(['s1.a', 's1.b', 's1.c-push-load', 's1.c-push', 's1.c-pull']);
     expect(ids).to.include.members(['s2.ceiling', 's2.minimal', 's2.b', 's3.ceiling', 's3.planner']);
@@ -65,6 +66,11 @@ describe('bench --quick', () => {
     expect(ids).to.include.members(['requests.pg_offset', 'requests.pg_after']);
     // Start-up: each app's --help and a push worker's first request from a cold start, in ms, next to the figure before.
     expect(ids).to.include.members(['startup.help.local', 'startup.help.worker', 'startup.push-cold']);
+    // Compaction: the connector's compactRun next to DuckDB's COPY over the same NDJSON, file counts in the note.
+    expect(ids).to.include.members(['compaction.rdc', 'compaction.duckdb']);
+    for (const figure of report.figures.filter((f) => f.scenario === 'Compaction')) {
+      expect(figure.note, figure.contender).to.match(/NDJSON parts .* → \d+ Parquet files/);
+    }
     for (const figure of report.figures.filter((f) => f.scenario === 'Startup')) {
       expect(figure.reference, figure.contender).to.be.greaterThan(0);
       expect(figure.ratio, figure.contender).to.be.closeTo(figure.count / figure.reference!, 0.01);

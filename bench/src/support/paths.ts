@@ -23,6 +23,8 @@ export const CHILDREN = {
   pushLoad: dist('bench/dist/children/push-load.js'),
   planPublish: dist('bench/dist/children/plan-publish.js'),
   publishCeiling: dist('bench/dist/children/publish-ceiling.js'),
+  compact: dist('bench/dist/children/compact.js'),
+  duckdbCopy: dist('bench/dist/children/duckdb-copy.js'),
 } as const;
 
 /** The pagination examples (one service per style) the end-to-end pagination test also runs. */

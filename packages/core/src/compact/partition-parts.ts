@@ -26,10 +26,26 @@ export async function partitionParts(sink: Sink, run: RunRef, dt: string): Promi
   });
 }
 
-/** The records of `parts`, in order, one part in memory at a time. */
+/** Parts read ahead while the current one is encoded: hides storage latency, holds a few pages at most. */
+const READ_AHEAD = 8;
+
+/** The records of `parts`, in order, with up to `READ_AHEAD` parts read ahead (a part is one page's share). */
 export async function* partRecords(sink: Sink, parts: readonly string[]): AsyncGenerator<Record<string, unknown>> {
-  for (const key of parts) {
-    const body = await sink.get(key);
+  const reads: (Promise<Buffer | undefined> | undefined)[] = [];
+  const fetchNext = (): void => {
+    const key = parts[reads.length];
+    if (key === undefined) return;
+    const read = sink.get(key);
+    // Awaited below; until then a failure must not count as unhandled (the generator may be abandoned).
+    read.catch(() => undefined);
+    reads.push(read);
+  };
+  for (let i = 0; i < READ_AHEAD; i++) fetchNext();
+  for (let index = 0; index < parts.length; index++) {
+    const key = parts[index]!;
+    const body = await reads[index];
+    reads[index] = undefined;
+    fetchNext();
     if (!body) {
       throw new PermanentError(
         `${sink.url}/${key} was listed but is gone: a sealed run's NDJSON parts must stay until its compaction marker is written.`,
