@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import type { PubSub } from '@google-cloud/pubsub';
-import { loadServices, silentLog, type Task, type TaskPublisher } from '@rdc/contracts';
+import { freePort, loadServices, silentLog, type Task, type TaskPublisher } from '@rdc/contracts';
 import { planRun } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { createPubSub, ensureSubscription, ensureTopic, PubSubPublisher } from '@rdc/queues';
@@ -11,7 +11,7 @@ import { createSourceRegistry } from '@rdc/source';
 import { APPS, cleanEnv, filesIn, idsInFolder, runCli, startCli, stopChild, windowArgs } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
 import { startFrontProxy } from '../support/front-proxy.js';
-import { freePort, httpOk, waitFor } from '../support/net.js';
+import { httpOk, waitFor } from '../support/net.js';
 import { describeWithEmulator, uniqueName } from '../support/pubsub-emulator.js';
 
 const START = '2024-07-01T00:00:00Z';

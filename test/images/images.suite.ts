@@ -2,11 +2,12 @@ import { chownSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
+import { freePort } from '@rdc/contracts';
 import { createMockApi } from '@rdc/mock-server';
 import { applyTopology, loadTopology, TOPOLOGY_DEFAULTS, type TopologyValues } from '@rdc/stack';
 import { filesIn, idsInFolder, repoRoot } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
-import { freePort, httpOk, waitFor } from '../support/net.js';
+import { httpOk, waitFor } from '../support/net.js';
 import { describeWithEmulator, uniqueName } from '../support/pubsub-emulator.js';
 import { exec, fromImage, inspectImage, missingTools, runIn, sh, startIn, type Container } from './buildah.js';
 

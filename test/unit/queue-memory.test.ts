@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { decodeTask, type Delivery, type Log } from '@rdc/contracts';
-import { MemoryQueue, backoffDelay, type MemoryQueueOptions } from '@rdc/queues';
+import { MemoryQueue, redeliveryDelay, type MemoryQueueOptions } from '@rdc/queues';
 import { QUEUE_RUN_ID, pageTask, sync } from '../support/queue-fixtures.js';
 
 interface LogLine {
@@ -81,16 +81,16 @@ describe('MemoryQueue', () => {
     });
   });
 
-  describe('backoffDelay', () => {
+  describe('redeliveryDelay', () => {
     const backoff = { minMs: 100, maxMs: 1_000 };
     it('doubles from minMs and stops at maxMs', () => {
-      expect([1, 2, 3, 4, 5, 6].map((attempt) => backoffDelay(attempt, backoff))).to.deep.equal([
+      expect([1, 2, 3, 4, 5, 6].map((attempt) => redeliveryDelay(attempt, backoff))).to.deep.equal([
         100, 200, 400, 800, 1_000, 1_000,
       ]);
     });
     it('stays finite for huge attempts and zero minMs', () => {
-      expect(backoffDelay(10_000, backoff)).to.equal(1_000);
-      expect(backoffDelay(10_000, { minMs: 0, maxMs: 0 })).to.equal(0);
+      expect(redeliveryDelay(10_000, backoff)).to.equal(1_000);
+      expect(redeliveryDelay(10_000, { minMs: 0, maxMs: 0 })).to.equal(0);
     });
   });
 

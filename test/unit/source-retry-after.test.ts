@@ -1,4 +1,4 @@
-import { backoffCeiling, backoffDelay, parseResetMs, parseRetryAfter, retryDelayFromHeaders } from '@rdc/source';
+import { backoffCeiling, jitteredBackoff, parseResetMs, parseRetryAfter, retryDelayFromHeaders } from '@rdc/source';
 import { expect } from 'chai';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
@@ -45,11 +45,11 @@ describe('source: Retry-After and backoff', () => {
     expect([1, 2, 3, 4].map((n) => backoffCeiling(n, 250, 20_000))).to.deep.equal([250, 500, 1_000, 2_000]);
     expect(backoffCeiling(10, 250, 20_000)).to.equal(20_000);
     expect(backoffCeiling(1_000, 250, 20_000)).to.equal(20_000);
-    expect(backoffDelay(3, 250, 20_000, () => 0)).to.equal(0);
-    expect(backoffDelay(3, 250, 20_000, () => 0.5)).to.equal(500);
-    expect(backoffDelay(3, 250, 20_000, () => 0.999_999)).to.be.below(1_000);
+    expect(jitteredBackoff(3, 250, 20_000, () => 0)).to.equal(0);
+    expect(jitteredBackoff(3, 250, 20_000, () => 0.5)).to.equal(500);
+    expect(jitteredBackoff(3, 250, 20_000, () => 0.999_999)).to.be.below(1_000);
     for (let n = 1; n <= 20; n++) {
-      const delay = backoffDelay(n, 250, 20_000);
+      const delay = jitteredBackoff(n, 250, 20_000);
       expect(delay)
         .to.be.at.least(0)
         .and.below(backoffCeiling(n, 250, 20_000));

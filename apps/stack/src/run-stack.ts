@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Sink } from '@rdc/contracts';
+import { freePort, type Sink } from '@rdc/contracts';
 import { finalizeRun, parseRunId, readManifest, runStatus, type RunStatus } from '@rdc/core';
 import { findPubSubEmulator, startPubSubEmulator, type RunningPubSubEmulator } from '@rdc/queues';
 import { createSink, parseSinkUrl } from '@rdc/sinks';
@@ -50,18 +49,6 @@ export class StackFailure extends Error {
   ) {
     super(message);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function healthy(url: string): Promise<boolean> {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { PubSub } from '@google-cloud/pubsub';
+import { freePort } from '@rdc/contracts';
 import { createPubSub, ensureSubscription, ensureTopic } from '@rdc/queues';
 import { PUSH_SUBSCRIPTION, RETAIL_LIMITS } from '../config.js';
 import type { Figure } from '../report.js';
@@ -15,17 +15,6 @@ import { pageFigure, type ScenarioContext, type Window } from './context.js';
 
 export const uniqueName = (prefix: string): string =>
   `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -4,7 +4,8 @@ import { childEnv, lastJsonLine, runNode, startNode, type ChildHandle } from '..
 import type { MockProcess } from '../support/mock.js';
 import { APPS, CHILDREN } from '../support/paths.js';
 import { pageFigure, type ScenarioContext, type Window } from './context.js';
-import { freePort, healthy, until } from './pubsub.js';
+import { freePort } from '@rdc/contracts';
+import { healthy, until } from './pubsub.js';
 
 interface LoadResult {
   tasks: number;

@@ -16,3 +16,4 @@ export { closestName, editDistance } from './suggest.js';
 export * from './ports.js';
 export { describeZodError } from './zod-errors.js';
 export { versionRequested, versionText } from './version.js';
+export { freePort } from './tcp-port.js';

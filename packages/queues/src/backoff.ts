@@ -15,10 +15,10 @@ export interface RetryBackoff {
  * How long to wait before redelivering a message whose delivery number `attempt`
  * (1-based) asked for a retry: `minMs * 2^(attempt - 1)`, capped at `maxMs`.
  *
- * @example backoffDelay(1, { minMs: 100, maxMs: 10_000 }) // 100
- * @example backoffDelay(3, { minMs: 100, maxMs: 10_000 }) // 400
+ * @example redeliveryDelay(1, { minMs: 100, maxMs: 10_000 }) // 100
+ * @example redeliveryDelay(3, { minMs: 100, maxMs: 10_000 }) // 400
  */
-export function backoffDelay(attempt: number, { minMs, maxMs }: RetryBackoff): number {
+export function redeliveryDelay(attempt: number, { minMs, maxMs }: RetryBackoff): number {
   // Capping the exponent keeps the product finite (0 * Infinity would be NaN).
   const exponent = Math.min(52, Math.max(0, Math.floor(attempt) - 1));
   return Math.min(maxMs, minMs * 2 ** exponent);

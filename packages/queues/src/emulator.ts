@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { freePort } from '@rdc/contracts';
 
 /**
  * Finds and starts Google's Pub/Sub emulator, for tests, benchmarks and local
@@ -77,19 +77,6 @@ export function findPubSubEmulator(): PubSubEmulatorLocation {
     };
   }
   return { kind: 'command', command };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** True once the emulator's REST side answers (it shares the port with gRPC). */

@@ -1,5 +1,5 @@
 export { MemoryQueue, type MemoryQueueOptions, type MemoryQueueCounters } from './memory-queue.js';
-export { backoffDelay, type RetryBackoff } from './backoff.js';
+export { redeliveryDelay, type RetryBackoff } from './backoff.js';
 export { PubSubPublisher, type PubSubPublisherOptions } from './pubsub-publisher.js';
 export { PubSubPullConsumer, type PubSubPullConsumerOptions } from './pubsub-consumer.js';
 export { ensureTopic, ensureSubscription, type SubscriptionSpec } from './pubsub-admin.js';

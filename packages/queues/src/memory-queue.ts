@@ -11,7 +11,7 @@ import {
   type TaskConsumer,
   type TaskPublisher,
 } from '@rdc/contracts';
-import { backoffDelay, type RetryBackoff } from './backoff.js';
+import { redeliveryDelay, type RetryBackoff } from './backoff.js';
 import { MEMORY_QUEUE_DEFAULTS } from './defaults.js';
 import { finiteAtLeast, positiveInteger } from './validate.js';
 
@@ -246,7 +246,10 @@ export class MemoryQueue implements TaskPublisher, TaskConsumer {
       return;
     }
     this.#counters.retried++;
-    this.#redeliverLater({ ...stored, attempt: stored.attempt + 1 }, backoffDelay(stored.attempt, this.retryBackoff));
+    this.#redeliverLater(
+      { ...stored, attempt: stored.attempt + 1 },
+      redeliveryDelay(stored.attempt, this.retryBackoff),
+    );
   }
 
   #redeliverLater(stored: Stored, delayMs: number): void {

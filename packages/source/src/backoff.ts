@@ -2,7 +2,7 @@
  * Exponential backoff with full jitter: a uniformly random delay in
  * [0, min(maxDelayMs, baseDelayMs * 2^(retry - 1))) for the `retry`-th retry (1-based).
  */
-export function backoffDelay(
+export function jitteredBackoff(
   retry: number,
   baseDelayMs: number,
   maxDelayMs: number,

@@ -6,7 +6,7 @@ import { type ApiRecord, readRecords } from './records.js';
 import { redactUrl } from './redact.js';
 import { baseUrlVariable } from './base-url.js';
 import { applyWindow, endpointUrl } from './request-url.js';
-import type { ParseBody } from './retry.js';
+import type { ParseBody } from './request.js';
 import { ShapeError } from './shape-error.js';
 import type { RawResponse } from './transport.js';
 

@@ -8,21 +8,16 @@ export {
   type RateLimiterOptions,
   type ScheduleOptions,
 } from './rate-limiter.js';
-export {
-  RetriesExhaustedError,
-  getJson,
-  type Clock,
-  type RequestEnv,
-  type RequestTarget,
-  type RetryPolicy,
-} from './retry.js';
+export { getJson } from './retry.js';
+export { type Clock, type RequestEnv, type RequestTarget, type RetryPolicy } from './request.js';
+export { RetriesExhaustedError } from './request-errors.js';
 export { readApiKey, readSecret, readSecrets, type Secrets } from './api-key.js';
 export { authRequest, credentialVariables, type AuthRequest } from './auth.js';
 export { baseUrlFor, baseUrlVariable, type ResolvedBaseUrl } from './base-url.js';
 export { redactUrl, redactedPath, scrubSecrets, secretVariants } from './redact.js';
 export { parseLinkHeader, findLink, type Link } from './link-header.js';
 export { parseRetryAfter, parseResetMs, retryDelayFromHeaders } from './retry-after.js';
-export { backoffDelay, backoffCeiling } from './backoff.js';
+export { jitteredBackoff, backoffCeiling } from './backoff.js';
 export { classifyStatus, isRetryableTransportCode, apiErrorMessage, type StatusClass } from './classify.js';
 export { getPath } from './json-path.js';
 export { readRecords } from './records.js';

@@ -17,3 +17,8 @@ export interface SourceStats {
 export function createStats(): SourceStats {
   return { requests: 0, retries: 0, byStatus: {}, transportErrors: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
 }
+
+/** Counts one response of HTTP status `status`. */
+export function countStatus(stats: SourceStats, status: number): void {
+  stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+}

@@ -25,7 +25,8 @@ export interface SliceMarker {
   completedAt: string;
 }
 
-const sameIds = (a: readonly string[], b: readonly string[]): boolean => {
+/** The same ids in any order (a repeated id counts as often as it appears). */
+const sameIdsAnyOrder = (a: readonly string[], b: readonly string[]): boolean => {
   const x = [...a].sort();
   const y = [...b].sort();
   return x.length === y.length && x.every((id, i) => id === y[i]);
@@ -77,7 +78,7 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
     const before = record ? await landedPageIds(deps.sink, record, endpoint.idField) : undefined;
     if (before) {
       const served = page.records.map((r) => String(r[endpoint.idField]));
-      if (!sameIds(before, served)) {
+      if (!sameIdsAnyOrder(before, served)) {
         throw new PermanentError(
           `${where}: page ${page.page} landed earlier with ${before.length} records, but the API now serves ${served.length} different ones there. ` +
             `The slice's data changed between attempts, so its pages would overlap or miss rows. ${removeHint}`,

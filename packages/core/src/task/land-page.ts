@@ -79,7 +79,8 @@ export interface PageToLand {
   context: ErrorContext;
 }
 
-const sameIds = (a: readonly string[], b: readonly string[]): boolean =>
+/** The same ids in the same order. */
+const sameIdsInOrder = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((id, i) => id === b[i]);
 
 /**
@@ -103,7 +104,7 @@ async function landPart(
   if (existing === undefined) return key;
   const before = await landedIds(deps.sink, existing, page.idField);
   const now = part.records.map((r) => String(r[page.idField]));
-  if (!before || !sameIds(before, now)) {
+  if (!before || !sameIdsInOrder(before, now)) {
     throw new PermanentError(
       `${page.where}: its ${part.dt} part ${existing} was written by an earlier, interrupted attempt with ${before?.length ?? 0} records, ` +
         `but the API now serves ${now.length} different ones for that date. The data changed between attempts, so the page would overlap or miss rows. ` +
