@@ -4,7 +4,15 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeTask, loadServices, silentLog, taskAttributes, type Task, type TaskPublisher } from '@rdc/contracts';
+import {
+  encodeTask,
+  freePort,
+  loadServices,
+  silentLog,
+  taskAttributes,
+  type Task,
+  type TaskPublisher,
+} from '@rdc/contracts';
 import { planRun } from '@rdc/core';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
@@ -14,7 +22,6 @@ import { childEnv, runNode } from '../support/child.js';
 import { startMock } from '../support/mock.js';
 import { APPS, DEFAULT_RESULTS_DIR, EAGER_SDKS_HOOK, REPO_ROOT } from '../support/paths.js';
 import { failedFigure, windowWithPages, type ScenarioContext } from './context.js';
-import { freePort } from './pubsub.js';
 
 /** The figures measured before the cloud SDKs were loaded lazily, by this same scenario. */
 export const STARTUP_BEFORE_FILE = join(DEFAULT_RESULTS_DIR, 'startup-before.json');
