@@ -23,12 +23,12 @@ describe('a hostile cursor API: empty pages are followed, a walk is bounded, not
     cleanup();
   });
 
-  const local = (args: string[], env: Record<string, string> = {}, configDir = CONFIG_DIR) =>
+  const local = (args: string[], env: Record<string, string> = {}, configDir = CONFIG_DIR, timeoutMs = 90_000) =>
     runCli(
       APPS.local,
       [...args, '--config-dir', configDir, '--sink', dir],
       cleanEnv({ API_BASE_URL: api?.url, LOG_LEVEL: 'warn', ...env }),
-      90_000,
+      timeoutMs,
     );
   const window = (endpoint: string) => [
     '--service',
@@ -126,4 +126,21 @@ describe('a hostile cursor API: empty pages are followed, a walk is bounded, not
       configs.cleanup();
     }
   });
+
+  for (const bulk of [500, 300]) {
+    it(`a bulk import (${bulk} of 500 records at one instant) is walked in few slices, within 1.2 × ideal + 2 requests`, async () => {
+      api = await createHostileApi({ records: 500, stepMs: 300_000, bulk });
+      const day = ['--service', 'hostile', '--endpoint', 'cursor', '--start-date', START, '--end-date', '2024-01-02'];
+      const started = Date.now();
+      const run = await local(day, {}, CONFIG_DIR, 60_000);
+      expect(Date.now() - started).to.be.below(30_000);
+      expect(run.code, run.stderr.slice(-2000)).to.equal(0);
+      const ids = api.idsInWindow(new Date(START), new Date('2024-01-02'));
+      expect(ids).to.have.length(500);
+      expect(landed('cursor')).to.deep.equal(ids);
+      const ideal = Math.ceil(ids.length / 100);
+      expect(api.requests, `${api.requests} requests for an ideal of ${ideal}`).to.be.at.most(1.2 * ideal + 2);
+      expect(sealed()).to.have.length(1);
+    });
+  }
 });

@@ -55,6 +55,8 @@ export interface HostileApiOptions {
   start?: Date;
   /** Time between consecutive records. @default 1 minute */
   stepMs?: number;
+  /** A bulk import: the first `bulk` records share the first timestamp, the others follow `stepMs` apart. @default 0 */
+  bulk?: number;
   mode?: HostileMode;
   /** `repeat-boundary`: the page (1-based) that repeats its predecessor's last record. @default 2 */
   boundaryPage?: number;
@@ -84,10 +86,10 @@ export interface HostileApi {
 
 const pad = (n: number): string => String(n).padStart(7, '0');
 
-function makeRecords(count: number, start: number, stepMs: number): HostileRecord[] {
+function makeRecords(count: number, start: number, stepMs: number, bulk: number): HostileRecord[] {
   return Array.from({ length: count }, (_, i) => ({
     id: `h_${pad(i + 1)}`,
-    created_at: new Date(start + i * stepMs).toISOString(),
+    created_at: new Date(start + Math.max(0, i - Math.max(0, bulk - 1)) * stepMs).toISOString(),
     amount: (i % 97) + 0.5,
   }));
 }
@@ -145,7 +147,7 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
   const stepMs = options.stepMs ?? 60_000;
   const start = (options.start ?? new Date('2024-01-01T00:00:00Z')).getTime();
   const initial = options.records ?? 500;
-  const data = makeRecords(initial, start, stepMs);
+  const data = makeRecords(initial, start, stepMs, options.bulk ?? 0);
   const next = random(options.seed ?? 1);
   let requests = 0;
   let pageRequests = 0;

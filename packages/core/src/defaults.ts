@@ -26,6 +26,17 @@ export const MIN_PAGES_PER_SLICE = 8;
 export const DEFAULT_FAN_OUT = 8;
 
 /**
+ * The density probe of a cursor window reads on while its records cover less
+ * than this (a bulk import shares one instant), up to PROBE_MAX_REQUESTS
+ * requests: each is one request over the ideal.
+ */
+export const PROBE_MIN_SPAN_MS = 1000;
+export const PROBE_MAX_REQUESTS = 2;
+
+/** Adaptive slices are at least this long, however dense the probed page. */
+export const MIN_ADAPTIVE_SLICE_MS = 60_000;
+
+/**
  * Parquet compaction of a sealed run (compact/): rows per row group, what a
  * writer holds in memory at once.
  * @default 20000

@@ -139,12 +139,12 @@ export async function buildManifest(input: BuildInput, source: Source, log: Log)
     if (!fixed) {
       const density =
         choice.estimatedPages === undefined
-          ? 'the window fits on one page'
-          : `about ${Math.ceil(choice.estimatedPages)} pages`;
-      log.info(`Probed the window's first page: ${density}; slices of ${formatDuration(sliceMs)} (${slices} slices)`);
+          ? 'density not measured'
+          : `about ${Math.ceil(choice.estimatedPages)} page(s)`;
+      log.info(`Probed the window's first pages: ${density}; slices of ${formatDuration(sliceMs)} (${slices} slices)`);
     }
-    // What the probe measured bounds each slice's walk (see walkBound); a window that fit on its page counts as one.
-    const estimatedPages = fixed ? undefined : (choice.estimatedPages ?? 1);
+    // What the probe measured bounds each slice's walk (see walkBound).
+    const estimatedPages = fixed ? undefined : choice.estimatedPages;
     return {
       ...base,
       total: 0,
