@@ -63,7 +63,7 @@ export const QUICK: BenchSizes = {
   s3: { messages: 2_000, repeats: 1 },
   s4: { start: '2025-12-31T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000, repeats: 1 },
   memory: { small: 20, large: 200 },
-  compaction: { start: '2025-12-31T18:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000 },
+  compaction: { start: '2025-12-31T22:00:00.000Z', end: '2026-01-01T00:00:00.000Z', recordsPerHour: 6_000 },
   startup: { repeats: 3 },
   requests: {
     sales: 20_000,

@@ -89,7 +89,7 @@ export function formatTable(report: BenchReport): string {
   const rows = report.figures.map((f) => [
     f.scenario,
     f.contender,
-    `${num(f.count)} ${f.unit === 'pages' ? 'pg' : f.unit === 'ms' ? 'ms' : 'msg'}`,
+    `${num(f.count)} ${f.unit === 'pages' ? 'pg' : f.unit === 'ms' ? 'ms' : f.unit === 'records' ? 'rec' : 'msg'}`,
     num(f.rate, f.rate !== undefined && f.rate < 100 ? 1 : 0),
     num(f.recordsPerSecond),
     num(f.reference),

@@ -53,6 +53,14 @@ resource "google_pubsub_topic_iam_member" "planner_publisher" {
   member = "serviceAccount:${google_service_account.planner.email}"
 }
 
+# With compaction on, the worker that seals a run publishes its compaction tasks to the same topic.
+resource "google_pubsub_topic_iam_member" "worker_publisher" {
+  count  = var.parquet ? 1 : 0
+  topic  = google_pubsub_topic.pages.id
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.worker.email}"
+}
+
 resource "google_pubsub_topic_iam_member" "planner_viewer" {
   topic  = google_pubsub_topic.pages.id
   role   = "roles/pubsub.viewer"

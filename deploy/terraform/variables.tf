@@ -124,6 +124,18 @@ variable "gzip" {
   description = "Write pages as .ndjson.gz (RDC_GZIP)."
 }
 
+variable "parquet" {
+  type        = bool
+  default     = false
+  description = "Compaction into Parquet (RDC_COMPACT_TOPIC): the worker that seals a run of an endpoint whose config has \"parquet\": {} publishes its compaction tasks to the page topic (and may: roles/pubsub.publisher on it)."
+}
+
+variable "parquet_all_endpoints" {
+  type        = bool
+  default     = false
+  description = "With parquet = true: compact every endpoint's sealed runs, whatever its config says (RDC_PARQUET)."
+}
+
 variable "log_level" {
   type        = string
   default     = "info"

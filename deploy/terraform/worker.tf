@@ -17,6 +17,9 @@ locals {
     RDC_REQUESTS_PER_SECOND = var.requests_per_second
     RDC_API_CONCURRENCY     = var.api_concurrency
     RDC_CONFIG_DIR          = var.mount_service_configs ? local.config_mount : null
+    # Compaction into Parquet: the sealer publishes one task per dt= partition to the page topic.
+    RDC_COMPACT_TOPIC = var.parquet ? local.topic : null
+    RDC_PARQUET       = var.parquet && var.parquet_all_endpoints ? "1" : null
   }
   worker_env = merge(
     local.worker_env_fixed,
