@@ -3,7 +3,7 @@ import { loadServices, silentLog, type Sink } from '@rdc/contracts';
 import { finalizeRun, handleTask, planRun, processDelivery, type RunManifest } from '@rdc/core';
 import { createMockApi, type MockApi, type MockApiOptions } from '@rdc/mock-server';
 import { MemoryQueue } from '@rdc/queues';
-import { GcsSink } from '@rdc/sinks';
+import { GcsSink } from '@rdc/sinks/gcs-sink.js';
 import { createHttpSource, type HttpSource } from '@rdc/source';
 import { startGcsTestServer, type GcsTestServer } from '../support/gcs-test-server.js';
 

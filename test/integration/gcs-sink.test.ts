@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { ConfigError, PermanentError, TransientError } from '@rdc/contracts';
-import { GcsSink, type GcsSinkOptions } from '@rdc/sinks';
+import { GcsSink, type GcsSinkOptions } from '@rdc/sinks/gcs-sink.js';
 import { startGcsTestServer, type GcsTestServer, type RequestRecord } from '../support/gcs-test-server.js';
 
 const BUCKET = 'rdc-gcs-sink-test';

@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { createMockApi } from '@rdc/mock-server';
-import type { MockApi, MockApiOptions } from '@rdc/mock-server';
+import { type MockApi, type MockApiOptions } from '@rdc/mock-server';
 import { expect } from 'chai';
 
 const SMALL: Partial<MockApiOptions> = { sales: 300, customers: 50, products: 40 };

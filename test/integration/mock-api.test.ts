@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createMockApi } from '@rdc/mock-server';
-import type { EndpointName, MockApi, MockApiOptions } from '@rdc/mock-server';
+import { type EndpointName, type MockApi, type MockApiOptions } from '@rdc/mock-server';
 import { expect } from 'chai';
 
 /* Small datasets keep each server cheap; every server is closed after its test. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { PermanentError, type Sink } from '@rdc/contracts';
-import { FileSink, GcsSink } from '@rdc/sinks';
+import { FileSink } from '@rdc/sinks';
+import { GcsSink } from '@rdc/sinks/gcs-sink.js';
 import { startGcsTestServer, type GcsTestServer } from '../support/gcs-test-server.js';
 import { tempDir } from '../support/hooks.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { loadServices } from '@rdc/contracts';
-import { OPTION_FIELDS } from '@rdc/mock-server';
+import { OPTION_FIELDS } from '@rdc/mock-server/options.js';
 import { baseUrlVariable } from '@rdc/source';
 import { parse } from 'yaml';
 

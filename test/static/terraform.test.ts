@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { parse as parseYaml } from 'yaml';
 import { AuthConfig } from '@rdc/contracts';
-import { COMMON_FLAGS, spellings } from '@rdc/runtime';
+import { COMMON_FLAGS } from '@rdc/runtime';
+import { spellings } from '@rdc/runtime/flags.js';
 import { baseUrlVariable } from '@rdc/source';
 import { appEnv, readRepo, repoRoot, sourcesOf, workspaceClosure } from '../support/app-env.js';
 

@@ -5,7 +5,8 @@ import { ConfigError, editDistance } from '@rdc/contracts';
 import { parseLocalArgs, LOCAL_HELP } from '@rdc/local';
 import { parseLogSettings } from '@rdc/logging';
 import { parsePlannerArgs, PLANNER_HELP } from '@rdc/planner';
-import { parseFlags, suggestFlag, COMMON_FLAGS } from '@rdc/runtime';
+import { parseFlags, COMMON_FLAGS } from '@rdc/runtime';
+import { suggestFlag } from '@rdc/runtime/flags.js';
 import { parseWorkerConfig, WORKER_HELP } from '@rdc/worker';
 import { tempDir } from '../support/hooks.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadServices, type EndpointConfig } from '@rdc/contracts';
 import { checkRecords } from '@rdc/core';
-import { readRecords } from '@rdc/source';
+import { readRecords } from '@rdc/source/records.js';
 import { tempDir } from '../support/hooks.js';
 
 type Json = Record<string, unknown>;

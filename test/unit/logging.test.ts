@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { createLogger, defaultLogFormat } from '@rdc/logging';
+import { createLogger } from '@rdc/logging';
+import { defaultLogFormat } from '@rdc/logging/logger.js';
 
 function capture(format: 'json' | 'pretty') {
   const stream = new PassThrough();

@@ -1,5 +1,7 @@
 import { ConfigError } from '@rdc/contracts';
-import { OPTION_FIELDS, TokenBucket, mockApiUsage, parseMockOptions, resolveMockOptions } from '@rdc/mock-server';
+import { mockApiUsage, parseMockOptions } from '@rdc/mock-server';
+import { TokenBucket } from '@rdc/mock-server/faults.js';
+import { OPTION_FIELDS, resolveMockOptions } from '@rdc/mock-server/options.js';
 import { expect } from 'chai';
 
 /** A clock the test moves by hand. */

@@ -2,7 +2,8 @@ import { inspect } from 'node:util';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { decodeTask, type Delivery, type Log } from '@rdc/contracts';
-import { MemoryQueue, redeliveryDelay, type MemoryQueueOptions } from '@rdc/queues';
+import { MemoryQueue, type MemoryQueueOptions } from '@rdc/queues';
+import { redeliveryDelay } from '@rdc/queues/backoff.js';
 import { QUEUE_RUN_ID, pageTask, sync } from '../support/queue-fixtures.js';
 
 interface LogLine {

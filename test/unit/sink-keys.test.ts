@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { PermanentError } from '@rdc/contracts';
-import { validateKey, validatePrefix } from '@rdc/sinks';
+import { validateKey, validatePrefix } from '@rdc/sinks/keys.js';
 
 describe('sink keys', () => {
   it('accepts relative "/"-separated keys of [A-Za-z0-9._=-]', () => {

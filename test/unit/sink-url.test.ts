@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { ConfigError } from '@rdc/contracts';
-import { createSink, FileSink, GcsSink, gcsRetryPlan, parseSinkUrl } from '@rdc/sinks';
+import { createSink, FileSink, parseSinkUrl } from '@rdc/sinks';
+import { gcsRetryPlan } from '@rdc/sinks/gcs-client.js';
+import { GcsSink } from '@rdc/sinks/gcs-sink.js';
 
 describe('sink URLs', () => {
   it('parses gs://bucket with an optional prefix', () => {

@@ -1,4 +1,4 @@
-import { apiErrorMessage, classifyStatus, isRetryableTransportCode } from '@rdc/source';
+import { apiErrorMessage, classifyStatus, isRetryableTransportCode } from '@rdc/source/classify.js';
 import { expect } from 'chai';
 
 describe('source: status classification', () => {

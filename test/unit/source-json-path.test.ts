@@ -1,4 +1,6 @@
-import { getPath, pagesFor, readRecords, readTotal } from '@rdc/source';
+import { getPath } from '@rdc/source/json-path.js';
+import { readRecords } from '@rdc/source/records.js';
+import { pagesFor, readTotal } from '@rdc/source/totals.js';
 import { ConfigError } from '@rdc/contracts';
 import { expect } from 'chai';
 

@@ -1,4 +1,4 @@
-import { findLink, parseLinkHeader } from '@rdc/source';
+import { findLink, parseLinkHeader } from '@rdc/source/link-header.js';
 import { expect } from 'chai';
 
 describe('source: Link header parsing (RFC 8288)', () => {

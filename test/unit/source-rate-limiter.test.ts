@@ -1,5 +1,7 @@
 import { ConfigError } from '@rdc/contracts';
-import { limitsFromEnv, RateLimiter, RateLimitTimeoutError } from '@rdc/source';
+import { RateLimiter } from '@rdc/source';
+import { RateLimitTimeoutError } from '@rdc/source/rate-limiter.js';
+import { limitsFromEnv } from '@rdc/source/registry.js';
 import { expect } from 'chai';
 import sinon from 'sinon';
 

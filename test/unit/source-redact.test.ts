@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, type AuthConfig } from '@rdc/contracts';
-import { readApiKey, redactedPath, redactUrl, scrubSecrets } from '@rdc/source';
+import { readApiKey } from '@rdc/source/api-key.js';
+import { redactedPath, redactUrl, scrubSecrets } from '@rdc/source/redact.js';
 import { expect } from 'chai';
 
 describe('source: secrets', () => {

@@ -1,4 +1,5 @@
-import { backoffCeiling, jitteredBackoff, parseResetMs, parseRetryAfter, retryDelayFromHeaders } from '@rdc/source';
+import { backoffCeiling, jitteredBackoff } from '@rdc/source/backoff.js';
+import { parseResetMs, parseRetryAfter, retryDelayFromHeaders } from '@rdc/source/retry-after.js';
 import { expect } from 'chai';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');

@@ -1,16 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { PermanentError, silentLog, TransientError } from '@rdc/contracts';
-import {
-  type Clock,
-  getJson,
-  type Limiter,
-  type RawResponse,
-  type RequestEnv,
-  RetriesExhaustedError,
-  readRecords,
-  type SourceStats,
-  TransportError,
-} from '@rdc/source';
+import { RetriesExhaustedError, type SourceStats } from '@rdc/source';
+import { type Limiter } from '@rdc/source/rate-limiter.js';
+import { readRecords } from '@rdc/source/records.js';
+import { type Clock, type RequestEnv } from '@rdc/source/request.js';
+import { getJson } from '@rdc/source/retry.js';
+import { type RawResponse, TransportError } from '@rdc/source/transport.js';
 import { expect } from 'chai';
 
 /** A clock whose sleeps advance time at once, recording each wait. */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { boundValues, ConfigError, formatBound, parseTimeZone, ServiceConfig, UTC } from '@rdc/contracts';
-import { createHttpSource, type RawResponse } from '@rdc/source';
+import { createHttpSource } from '@rdc/source';
+import { type RawResponse } from '@rdc/source/transport.js';
 
 const window = { start: new Date('2024-07-01T10:00:00Z'), end: new Date('2024-07-01T11:00:00Z') };
 

@@ -1,3 +1,8 @@
+// @rdc/contracts: what every package and app agrees on. The service config
+// (zod schemas, defaults, loading), the task message, the error classes that
+// carry retryability, record schemas and timestamps, and the ports (Source,
+// Sink, TaskPublisher, TaskConsumer, Log) the adapters implement. Each module
+// exported whole below is contract through and through.
 export * from './defaults.js';
 export * from './errors.js';
 export * from './record-schema.js';

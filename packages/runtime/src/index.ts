@@ -1,10 +1,15 @@
 // @rdc/runtime: what the apps share. Command-line parsing (flags, env fallbacks),
 // the run flags of the planner and local runner, and the wiring of the config
-// catalog, the API sources and the sink.
-export { parseFlags, spellings, suggestFlag } from './flags.js';
+// catalog, the API sources and the sink. Internals are tested through their
+// module path, e.g. `@rdc/runtime/flags.js`.
+
+// Flags and their env fallbacks: parsed once, every error naming the flag or variable.
+export { parseFlags } from './flags.js';
 export type { FlagSpec, FlagSpecs, FlagValues, ParsedFlags } from './flags.js';
-export { check, Inputs, parseInteger } from './inputs.js';
+export { check, Inputs } from './inputs.js';
 export type { Input } from './inputs.js';
+
+// The run flags of the planner and `npm start`.
 export {
   ALIASES_HELP,
   COMMON_FLAGS,
@@ -15,5 +20,7 @@ export {
   sinkSetting,
 } from './run-options.js';
 export type { ParseDefaults } from './run-options.js';
+
+// Wiring: the config catalog, the API sources and the sink of one run.
 export { checkCommon, wireCommon } from './wiring.js';
 export type { Wired } from './wiring.js';

@@ -1,6 +1,9 @@
-export { FileSink, type FileOps, type FileSinkOptions } from './file-sink.js';
-export { GcsSink, type GcsSinkOptions } from './gcs-sink.js';
-export { gcsRetryPlan, type GcsRetryPlan } from './gcs-client.js';
+// @rdc/sinks: where pages land, behind the Sink port of @rdc/contracts: a local
+// folder (file://) or Google Cloud Storage (gs://), chosen by URL. Internals are
+// tested through their module path, e.g. `@rdc/sinks/keys.js`.
+
+// Choosing a sink by URL: what the apps use.
 export { createSink, parseSinkUrl, type CreateSinkOptions, type SinkLocation } from './sink-url.js';
-export { validateKey, validatePrefix } from './keys.js';
-export { DEFAULT_CONTENT_TYPE, GCS_DEFAULTS } from './defaults.js';
+
+// The local-folder sink, used directly by tests and the bench.
+export { FileSink, type FileSinkOptions } from './file-sink.js';

@@ -1,26 +1,17 @@
-export { createHttpSource, limiterForService, type HttpSource } from './http-source.js';
-export { createSourceRegistry, limitsFromEnv, type SourceRegistry, type SourceRegistryOptions } from './registry.js';
-export { DEFAULTS, type HttpSourceOptions, type RetryOptions, type TimeoutOptions } from './options.js';
-export {
-  RateLimiter,
-  RateLimitTimeoutError,
-  type Limiter,
-  type RateLimiterOptions,
-  type ScheduleOptions,
-} from './rate-limiter.js';
-export { getJson } from './retry.js';
-export { type Clock, type RequestEnv, type RequestTarget, type RetryPolicy } from './request.js';
-export { RetriesExhaustedError } from './request-errors.js';
-export { readApiKey, readSecret, readSecrets, type Secrets } from './api-key.js';
-export { authRequest, credentialVariables, type AuthRequest } from './auth.js';
-export { baseUrlFor, baseUrlVariable, type ResolvedBaseUrl } from './base-url.js';
-export { redactUrl, redactedPath, scrubSecrets, secretVariants } from './redact.js';
-export { parseLinkHeader, findLink, type Link } from './link-header.js';
-export { parseRetryAfter, parseResetMs, retryDelayFromHeaders } from './retry-after.js';
-export { jitteredBackoff, backoffCeiling } from './backoff.js';
-export { classifyStatus, isRetryableTransportCode, apiErrorMessage, type StatusClass } from './classify.js';
-export { getPath } from './json-path.js';
-export { readRecords } from './records.js';
-export { readTotal, pagesFor, type ReportedTotal } from './totals.js';
-export { ResponseTooLargeError, TransportError, type RawResponse, type Transport } from './transport.js';
+// @rdc/source: the client of a service's REST API. One HttpSource per service,
+// shared through a SourceRegistry, pages each endpoint in its configured style,
+// retries under a time budget and keeps the API key out of every message.
+// Internals (the retry steps, header parsers, redaction) are tested through
+// their module path, e.g. `@rdc/source/retry-after.js`.
+
+// The client: one source per service, and the registry the apps build them with.
+export { createSourceRegistry, type SourceRegistry, type SourceRegistryOptions } from './registry.js';
+export { createHttpSource, type HttpSource } from './http-source.js';
+export { type HttpSourceOptions, type RetryOptions, type TimeoutOptions } from './options.js';
+export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 export type { SourceStats } from './stats.js';
+
+// What a caller meets: the error of a page that used up its retries, and the
+// variable that overrides a service's base URL.
+export { RetriesExhaustedError } from './request-errors.js';
+export { baseUrlVariable } from './base-url.js';
