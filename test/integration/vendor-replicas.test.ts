@@ -17,6 +17,11 @@ describe('vendor replicas are as strict as the documented APIs', () => {
       const auth = { authorization: `Bearer ${api.key}` };
       const list = `${api.baseUrl}/charges`;
       expect((await get(list, {})).status).to.equal(401);
+      // Basic auth with the key as the user name and no password is the other documented form.
+      const basic = { authorization: `Basic ${Buffer.from(`${api.key}:`).toString('base64')}` };
+      expect((await get(`${list}?limit=1`, basic)).status).to.equal(200);
+      const wrong = { authorization: `Basic ${Buffer.from(`${api.key}:x`).toString('base64')}` };
+      expect((await get(`${list}?limit=1`, wrong)).status).to.equal(401);
       const unknown = await get(`${list}?start_date=2024-07-01`, auth);
       expect(unknown.status).to.equal(400);
       expect(JSON.stringify(unknown.body)).to.include('Received unknown parameter: start_date');
@@ -31,12 +36,20 @@ describe('vendor replicas are as strict as the documented APIs', () => {
       expect(page.has_more).to.equal(true);
       const created = page.data.map((c) => c.created);
       expect(created).to.deep.equal([...created].sort((a, b) => b - a));
+      // starting_after is a position in the whole list: a cursor from outside the filter still pages on from it.
+      const outside = (page.data.at(-1) as unknown as { id: string }).id;
+      const window = `${list}?created[gte]=${t}&created[lte]=${t + 1}&limit=100`;
+      const older = await get(`${window}&starting_after=${outside}`, auth);
+      expect(older.status).to.equal(200);
+      expect((older.body as { data: unknown[] }).data).to.have.length(3);
+      expect(older.body).to.deep.equal((await get(window, auth)).body);
+      expect((await get(`${list}?starting_after=ch_missing`, auth)).status).to.equal(400);
     } finally {
       await api.close();
     }
   });
 
-  it('WooCommerce: basic auth, exclusive after/before, per_page 1..100, no page past the last, newest first', async () => {
+  it('WooCommerce: basic auth, exclusive after/before, per_page 1..100, an empty page past the last, newest first', async () => {
     const api = await startWooReplica();
     try {
       const auth = { authorization: `Basic ${Buffer.from(`${api.user}:${api.secret}`).toString('base64')}` };
@@ -54,7 +67,25 @@ describe('vendor replicas are as strict as the documented APIs', () => {
       // Without dates_are_gmt the same values are the site's time (Berlin, two hours ahead in July).
       const local = await get(`${list}?after=2024-07-15T11:59:59&before=2024-07-15T12:00:01`, auth);
       expect(local.headers.get('x-wp-total')).to.equal('2');
-      expect((await get(`${list}?${window}&page=2`, auth)).status).to.equal(400);
+      // WordPress compares the text: a bound with an offset is moved to the site's wall clock
+      // (Berlin, 12:00) before it meets the GMT column, so the 10:00 GMT orders are missed.
+      const zoned = await get(
+        `${list}?after=2024-07-15T09:59:59Z&before=2024-07-15T10:00:01%2B00:00&dates_are_gmt=true`,
+        auth,
+      );
+      expect(zoned.status).to.equal(200);
+      expect((zoned.body as { date_created_gmt: string }[]).map((o) => o.date_created_gmt)).not.to.include(
+        '2024-07-15T10:00:00',
+      );
+      // Past the last page: an empty list with the totals, and a rel="prev" link; never a 400.
+      const past = await get(`${list}?${window}&page=2`, auth);
+      expect(past.status).to.equal(200);
+      expect(past.body).to.deep.equal([]);
+      expect(past.headers.get('x-wp-total')).to.equal('2');
+      expect(past.headers.get('x-wp-totalpages')).to.equal('1');
+      expect(past.headers.get('link')).to.match(/rel="prev"/);
+      const middle = await get(`${list}?per_page=2&page=2`, auth);
+      expect(middle.headers.get('link')).to.match(/page=1>; rel="prev", <[^>]+page=3>; rel="next"$/);
       const page = (await get(`${list}?per_page=10`, auth)).body as { date_created_gmt: string }[];
       const dates = page.map((o) => o.date_created_gmt);
       expect(dates).to.deep.equal([...dates].sort().reverse());
@@ -76,8 +107,20 @@ describe('vendor replicas are as strict as the documented APIs', () => {
       const open = (await get(`${list}?${bounds}`, auth)).body as { orders: { closed_at: null; cancelled_at: null }[] };
       expect(open.orders.length).to.be.below(3);
       const first = await get(`${list}?status=any&limit=2`, auth);
+      expect(first.headers.get('link')).not.to.include('rel="previous"');
       const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')![1]!;
-      expect((await get(next, auth)).status).to.equal(200);
+      const second = await get(next, auth);
+      expect(second.status).to.equal(200);
+      // A page between others links both ways, previous first, as Shopify's reference shows.
+      const both = /^<([^>]+)>; rel="previous", <([^>]+)>; rel="next"$/.exec(second.headers.get('link') ?? '');
+      expect(both, second.headers.get('link') ?? 'no Link').not.to.equal(null);
+      const back = (await get(both![1]!, auth)).body as { orders: { id: number }[] };
+      expect(back.orders.map((o) => o.id)).to.deep.equal(
+        (first.body as { orders: { id: number }[] }).orders.map((o) => o.id),
+      );
+      const third = (await get(both![2]!, auth)).body as { orders: { id: number }[] };
+      const ids = [...(second.body as { orders: { id: number }[] }).orders, ...third.orders].map((o) => o.id);
+      expect(new Set(ids).size).to.equal(4);
       const withFilter = await get(`${next}&status=any`, auth);
       expect(withFilter.status).to.equal(400);
       expect(JSON.stringify(withFilter.body)).to.include('page_info');

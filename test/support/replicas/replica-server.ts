@@ -91,13 +91,20 @@ export interface Seed {
   kind: number;
 }
 
-/** Instants the tests put window bounds on: records sit on each, and one second either side. */
+/**
+ * Instants the tests put window bounds on: records sit on each, and one second either side.
+ * Among them the hours New York's clocks change (03:00 EDT on 10 March; 01:00 EDT and
+ * 01:00 EST on 3 November), where a shop's `created_at` offsets jump.
+ */
 export const BOUNDARIES = [
   '2024-01-01T00:00:00Z',
+  '2024-03-10T07:00:00Z',
   '2024-07-01T00:00:00Z',
   '2024-07-15T10:00:00Z',
   '2024-07-15T11:00:00Z',
   '2024-08-01T00:00:00Z',
+  '2024-11-03T05:00:00Z',
+  '2024-11-03T06:00:00Z',
   '2025-01-01T00:00:00Z',
 ].map((iso) => Date.parse(iso));
 

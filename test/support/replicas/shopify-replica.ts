@@ -9,8 +9,10 @@ import { LeakyBucket, type Reply, type ReplicaServer, seeds, serveReplica, unkno
  *   `2014-04-25T16:15:47-04:00` (a value without an offset is read in the shop's zone);
  * - `status` `open` by default (so closed and cancelled orders need `status=any`);
  * - `limit` 1..250 (default 50); newest first;
- * - next and previous pages only through the `Link` header's `page_info` URLs, and a
- *   request with `page_info` may carry no parameter but `limit` and `fields` (else 400);
+ * - next and previous pages only through the `Link` header's `page_info` URLs
+ *   (`<…>; rel="previous", <…>; rel="next"` on a page between others, no header when
+ *   the first page holds everything), and a request with `page_info` may carry no
+ *   parameter but `limit` and `fields` (else 400);
  * - orders carry `created_at` in the shop's zone with its offset;
  * - the leaky bucket: `X-Shopify-Shop-Api-Call-Limit: n/size` on each reply, and
  *   429 with `Retry-After: 2.0` when the bucket is full (size 40, 2 a second, as on
@@ -63,9 +65,11 @@ const PATH = '/admin/api/2024-07/orders.json';
 interface Cursor {
   /** The first request's filters. */
   f: Record<string, string>;
-  /** Last order of the page before: created (ms) and id. */
+  /** The order the page is next to: created (ms) and id. */
   at: number;
   id: number;
+  /** `prev`: the page before that order; otherwise the page after it. */
+  d?: 'prev';
 }
 
 const errors = (status: number, errors: unknown, headers: Record<string, string> = {}): Reply => ({
@@ -111,7 +115,7 @@ export async function startShopifyReplica(
     return readTimestamp(raw, 'datetime-local', zone);
   }
 
-  function list(filters: Record<string, string>, after: { at: number; id: number } | undefined) {
+  function list(filters: Record<string, string>) {
     const min = filters.created_at_min === undefined ? -Infinity : instant(filters.created_at_min);
     const max = filters.created_at_max === undefined ? Infinity : instant(filters.created_at_max);
     const status = filters.status ?? 'open';
@@ -122,12 +126,7 @@ export async function startShopifyReplica(
         (status === 'open' && open) ||
         (status === 'closed' && o.closed_at !== null) ||
         (status === 'cancelled' && o.cancelled_at !== null);
-      return (
-        statusOk &&
-        at(o) >= min &&
-        at(o) <= max &&
-        (after === undefined || at(o) < after.at || (at(o) === after.at && o.id < after.id))
-      );
+      return statusOk && at(o) >= min && at(o) <= max;
     });
   }
 
@@ -155,7 +154,7 @@ export async function startShopifyReplica(
     const limit = /^\d+$/.test(limitRaw) ? Number(limitRaw) : NaN;
     if (!(limit >= 1 && limit <= 250)) return errors(400, { limit: 'Limit must be between 1 and 250' }, callLimit);
     let filters: Record<string, string>;
-    let after: { at: number; id: number } | undefined;
+    let cursor: Cursor | undefined;
     const pageInfo = q.get('page_info');
     if (pageInfo !== null) {
       const extra = [...q.keys()].filter((name) => !WITH_PAGE_INFO.has(name));
@@ -166,7 +165,6 @@ export async function startShopifyReplica(
           callLimit,
         );
       }
-      let cursor: Cursor;
       try {
         cursor = JSON.parse(Buffer.from(pageInfo, 'base64url').toString('utf8')) as Cursor;
       } catch {
@@ -181,7 +179,6 @@ export async function startShopifyReplica(
         return errors(400, { page_info: 'Invalid value.' }, callLimit);
       }
       filters = cursor.f;
-      after = { at: cursor.at, id: cursor.id };
     } else {
       filters = {};
       for (const name of FILTERS) {
@@ -198,14 +195,34 @@ export async function startShopifyReplica(
         return errors(400, { status: 'is invalid' }, callLimit);
       }
     }
-    const matching = list(filters, after);
-    const page = matching.slice(0, limit);
-    const headers: Record<string, string> = { ...callLimit };
-    const last = page.at(-1);
-    if (last && matching.length > limit) {
-      const next = Buffer.from(JSON.stringify({ f: filters, at: at(last), id: last.id })).toString('base64url');
-      headers.link = `<${url.origin}${PATH}?limit=${limit}&page_info=${next}>; rel="next"`;
+    const matching = list(filters);
+    // Newest first: an order is past the cursor when it was created earlier, or in the same second with a lower id.
+    const older = (o: ShopifyOrder, c: Cursor) => at(o) < c.at || (at(o) === c.at && o.id < c.id);
+    let from = 0;
+    let to = Math.min(limit, matching.length);
+    if (cursor?.d === 'prev') {
+      const newer = (o: ShopifyOrder) => at(o) > cursor.at || (at(o) === cursor.at && o.id > cursor.id);
+      to = matching.findIndex((o) => !newer(o));
+      if (to < 0) to = matching.length;
+      from = Math.max(0, to - limit);
+    } else if (cursor) {
+      from = matching.findIndex((o) => older(o, cursor));
+      if (from < 0) from = matching.length;
+      to = Math.min(from + limit, matching.length);
     }
+    const page = matching.slice(from, to);
+    const headers: Record<string, string> = { ...callLimit };
+    const link = (o: ShopifyOrder, d: 'prev' | 'next') => {
+      const info = Buffer.from(
+        JSON.stringify({ f: filters, at: at(o), id: o.id, ...(d === 'prev' && { d }) }),
+      ).toString('base64url');
+      return `<${url.origin}${PATH}?limit=${limit}&page_info=${info}>; rel="${d === 'prev' ? 'previous' : 'next'}"`;
+    };
+    const links: string[] = [];
+    if (from > 0 && page[0]) links.push(link(page[0], 'prev'));
+    const last = page.at(-1);
+    if (last && to < matching.length) links.push(link(last, 'next'));
+    if (links.length > 0) headers.link = links.join(', ');
     return { status: 200, headers, body: { orders: page } };
   }
 

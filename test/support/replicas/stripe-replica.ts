@@ -1,13 +1,24 @@
 import type { IncomingMessage } from 'node:http';
-import { LeakyBucket, type Reply, type ReplicaServer, seeds, serveReplica, unknownParams } from './replica-server.js';
+import {
+  basicAuth,
+  LeakyBucket,
+  type Reply,
+  type ReplicaServer,
+  seeds,
+  serveReplica,
+  unknownParams,
+} from './replica-server.js';
 
 /**
  * The Stripe API's `GET /v1/charges` as its reference documents it, on loopback:
- * - a secret key as `Authorization: Bearer sk_…` (else 401);
+ * - a secret key as `Authorization: Bearer sk_…`, or by basic auth with the key as the
+ *   user name and no password (else 401);
  * - `created[gt|gte|lt|lte]` as integer Unix seconds, `limit` 1..100 (default 10),
  *   `starting_after` / `ending_before` object ids, and the other documented filters;
  *   any other parameter is a 400 `invalid_request_error` naming it;
  * - newest first (created descending), `{ object: "list", data, has_more, url }`;
+ *   `starting_after` is a position in that order: the charges listed after the one named
+ *   (which must exist, else 400 `No such charge`), whether or not it matches the filters;
  * - charges carry `created` in Unix seconds.
  * With `rateLimit` on, requests beyond it get 429 `rate_limit` (Stripe sends no Retry-After).
  */
@@ -70,10 +81,12 @@ export async function startStripeReplica(
     }))
     // Newest first; charges created in the same second in reverse creation order.
     .reverse();
+  const position = new Map(charges.map((c, i) => [c.id, i]));
   const bucket = options.rateLimit && new LeakyBucket(options.rateLimit.size, options.rateLimit.perSecond);
 
   function handle(req: IncomingMessage, url: URL): Reply {
-    if (req.headers.authorization !== `Bearer ${key}`) {
+    const basic = basicAuth(req);
+    if (req.headers.authorization !== `Bearer ${key}` && !(basic?.user === key && basic.secret === '')) {
       return error(401, 'invalid_request_error', 'Invalid API Key provided: sk_test_****');
     }
     if (bucket && !bucket.take().ok) {
@@ -124,9 +137,10 @@ export async function startStripeReplica(
     let from = 0;
     const after = q.get('starting_after');
     if (after !== null) {
-      const index = listed.findIndex((c) => c.id === after);
+      const index = position.get(after) ?? -1;
       if (index < 0) return error(400, 'invalid_request_error', `No such charge: '${after}'`, 'starting_after');
-      from = index + 1;
+      from = listed.findIndex((c) => position.get(c.id)! > index);
+      if (from < 0) from = listed.length;
     }
     const data = listed.slice(from, from + limit);
     return { status: 200, body: { object: 'list', data, has_more: from + limit < listed.length, url: '/v1/charges' } };

@@ -13,10 +13,14 @@ import {
 /**
  * WooCommerce's REST API `GET /wp-json/wc/v3/orders` as its reference documents it, on loopback:
  * - basic auth with the consumer key and secret (else 401 `woocommerce_rest_cannot_view`);
- * - `after` / `before`: ISO 8601, both exclusive, compared in whole seconds; a value
- *   without an offset is the site's time zone, or GMT with `dates_are_gmt=true`;
- * - `page` (from 1; past the last page a 400 `rest_post_invalid_page_number`),
- *   `per_page` 1..100 (default 10), `X-WP-Total` and `X-WP-TotalPages` headers;
+ * - `after` / `before`: ISO 8601, both exclusive, compared in whole seconds as
+ *   WordPress's `WP_Date_Query` does: as wall-clock text against `post_date` (site
+ *   time) or, with `dates_are_gmt=true`, `post_date_gmt`. A value without an offset is
+ *   taken as it is; a value with one is first converted to the site's wall clock, so
+ *   under `dates_are_gmt=true` a `Z` or `+00:00` bound lands hours off on a site not in GMT;
+ * - `page` (from 1), `per_page` 1..100 (default 10), `X-WP-Total` and `X-WP-TotalPages`
+ *   headers and `Link` rel="prev"/"next"; a page past the last is an empty list
+ *   (the REST CRUD controller's `get_items`, unlike WordPress's posts controller);
  * - newest first (`order=desc`, `orderby=date`) by default; `status` default `any`;
  * - orders carry `date_created` (site time, no offset) and `date_created_gmt` (GMT, no offset).
  * Stricter than WordPress, which ignores unknown parameters: any parameter the
@@ -103,10 +107,13 @@ export async function startWooReplica(
   const createdAt = (o: WooOrder) => Date.parse(`${o.date_created_gmt}Z`);
   const bucket = options.rateLimit && new LeakyBucket(options.rateLimit.size, options.rateLimit.perSecond);
 
-  /** A date parameter as an instant: zoned values as they say, others in GMT or the site's zone. */
-  function dateParam(raw: string, gmt: boolean): number {
-    if (ZONED.test(raw)) return readTimestamp(raw, 'datetime');
-    if (LOCAL.test(raw)) return readTimestamp(raw, 'datetime-local', gmt ? undefined : zone);
+  /**
+   * A date parameter as the wall-clock text `WP_Date_Query` compares (as ms, read as if UTC):
+   * a value without an offset as it is, a zoned one converted to the site's wall clock.
+   */
+  function dateParam(raw: string): number {
+    if (ZONED.test(raw)) return toWallMs(readTimestamp(raw, 'datetime'), zone);
+    if (LOCAL.test(raw)) return readTimestamp(raw, 'datetime-local');
     return NaN;
   }
 
@@ -150,7 +157,7 @@ export async function startWooReplica(
     for (const name of ['after', 'before'] as const) {
       const raw = q.get(name);
       if (raw === null) continue;
-      const at = dateParam(raw, gmt);
+      const at = dateParam(raw);
       if (Number.isNaN(at)) return invalid(name, `Invalid date.`);
       bounds[name] = at;
     }
@@ -163,27 +170,31 @@ export async function startWooReplica(
     const order = q.get('order') ?? 'desc';
     if (order !== 'asc' && order !== 'desc') return invalid('order', 'order is not one of asc and desc.');
     const status = q.get('status') ?? 'any';
+    /** The column the bounds compare with: `post_date_gmt` or `post_date`, as wall-clock ms. */
+    const column = (o: WooOrder) => (gmt ? createdAt(o) : toWallMs(createdAt(o), zone));
     const listed = orders.filter(
       (o) =>
         (status === 'any' || status.split(',').includes(o.status)) &&
-        (bounds.after === undefined || createdAt(o) > bounds.after) &&
-        (bounds.before === undefined || createdAt(o) < bounds.before),
+        (bounds.after === undefined || column(o) > bounds.after) &&
+        (bounds.before === undefined || column(o) < bounds.before),
     );
     if (order === 'asc') listed.reverse();
     const pages = Math.ceil(listed.length / perPage);
-    if (page > pages && listed.length > 0) {
-      return {
-        status: 400,
-        body: {
-          code: 'woocommerce_rest_invalid_page_number',
-          message: 'The page number requested is larger than the number of pages available.',
-          data: { status: 400 },
-        },
-      };
-    }
+    const links: string[] = [];
+    const pageUrl = (n: number) => {
+      const link = new URL(url);
+      link.searchParams.set('page', String(n));
+      return `<${link.href}>`;
+    };
+    if (page > 1) links.push(`${pageUrl(Math.min(page - 1, pages))}; rel="prev"`);
+    if (pages > page) links.push(`${pageUrl(page + 1)}; rel="next"`);
     return {
       status: 200,
-      headers: { 'x-wp-total': String(listed.length), 'x-wp-totalpages': String(pages) },
+      headers: {
+        'x-wp-total': String(listed.length),
+        'x-wp-totalpages': String(pages),
+        ...(links.length > 0 && { link: links.join(', ') }),
+      },
       body: listed.slice((page - 1) * perPage, page * perPage),
     };
   }
