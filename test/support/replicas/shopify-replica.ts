@@ -30,6 +30,11 @@ export interface ShopifyOrder {
   financial_status: string;
   currency: string;
   total_price: string;
+  admin_graphql_api_id: string;
+  order_number: number;
+  /** Null for an order without a customer. */
+  customer: { id: number; email: string; created_at: string } | null;
+  line_items: { id: number; variant_id: number; title: string; quantity: number; price: string }[];
 }
 
 export interface ShopifyReplica extends ReplicaServer {
@@ -88,7 +93,8 @@ export async function startShopifyReplica(
   const instants = new Map<number, number>();
   const orders: ShopifyOrder[] = seeds()
     .map((s) => {
-      const id = 5_600_000_000_000 + s.seq;
+      // Ids as real shops have them: nine digits on old shops (the reference's 450789469), thirteen on newer ones.
+      const id = s.seq <= 100 ? 450_789_469 + s.seq * 1000 : 5_678_901_234_567 + s.seq;
       instants.set(id, s.at);
       const kind = s.kind % 4;
       return {
@@ -101,6 +107,21 @@ export async function startShopifyReplica(
         financial_status: kind === 3 ? 'voided' : 'paid',
         currency: 'USD',
         total_price: ((1000 + s.kind * 7) / 100).toFixed(2),
+        admin_graphql_api_id: `gid://shopify/Order/${id}`,
+        order_number: 1000 + s.seq,
+        customer:
+          s.kind % 5 === 0
+            ? null
+            : { id: 207_119_551 + s.kind, email: `bob${s.kind}@example.com`, created_at: stamp(s.at - 86_400_000) },
+        line_items: [
+          {
+            id: 466_157_049 + s.seq * 10,
+            variant_id: 39_072_856,
+            title: 'IPod Nano - 8gb',
+            quantity: 1 + (s.kind % 3),
+            price: '199.00',
+          },
+        ],
       };
     })
     .reverse();

@@ -32,6 +32,16 @@ export interface StripeCharge {
   livemode: false;
   paid: boolean;
   status: 'succeeded' | 'pending' | 'failed';
+  amount_captured: number;
+  amount_refunded: number;
+  customer: string | null;
+  description: string | null;
+  failure_code: string | null;
+  metadata: Record<string, string>;
+  payment_intent: string | null;
+  refunded: boolean;
+  billing_details: { address: Record<string, string | null>; email: string | null; name: string | null };
+  outcome: { network_status: string; risk_level: string; type: string } | null;
 }
 
 export interface StripeReplica extends ReplicaServer {
@@ -78,6 +88,23 @@ export async function startStripeReplica(
       livemode: false as const,
       paid: s.kind % 5 !== 4,
       status: STATUSES[s.kind % 5]!,
+      amount_captured: STATUSES[s.kind % 5] === 'succeeded' ? 500 + s.kind : 0,
+      amount_refunded: 0,
+      customer: s.kind % 3 === 0 ? null : `cus_NffrFeUfNV2Hib${s.kind}`,
+      description: null,
+      failure_code: STATUSES[s.kind % 5] === 'failed' ? 'card_declined' : null,
+      metadata: (s.kind % 2 === 0 ? {} : { order_id: String(6735 + s.seq) }) as Record<string, string>,
+      payment_intent: `pi_3Pr${s.seq.toString(36).padStart(8, '0')}`,
+      refunded: false,
+      billing_details: {
+        address: { city: null, country: 'US', line1: null, line2: null, postal_code: '94107', state: null },
+        email: null,
+        name: 'Jenny Rosen',
+      },
+      outcome:
+        STATUSES[s.kind % 5] === 'pending'
+          ? null
+          : { network_status: 'approved_by_network', risk_level: 'normal', type: 'authorized' },
     }))
     // Newest first; charges created in the same second in reverse creation order.
     .reverse();

@@ -36,6 +36,12 @@ export interface WooOrder {
   date_created_gmt: string;
   date_modified: string;
   date_modified_gmt: string;
+  date_paid: string | null;
+  date_paid_gmt: string | null;
+  customer_id: number;
+  line_items: { id: number; name: string; product_id: number; quantity: number; total: string }[];
+  meta_data: { id: number; key: string; value: string }[];
+  _links: Record<string, { href: string }[]>;
 }
 
 export interface WooReplica extends ReplicaServer {
@@ -102,6 +108,15 @@ export async function startWooReplica(
       date_created_gmt: wall(s.at),
       date_modified: wall(toWallMs(s.at + 60_000, zone)),
       date_modified_gmt: wall(s.at + 60_000),
+      date_paid: s.kind % 4 === 0 ? null : wall(toWallMs(s.at + 30_000, zone)),
+      date_paid_gmt: s.kind % 4 === 0 ? null : wall(s.at + 30_000),
+      customer_id: s.kind % 3 === 0 ? 0 : 26 + s.kind,
+      line_items: [{ id: 315 + s.seq, name: 'Woo Single #1', product_id: 93, quantity: 2, total: '6.00' }],
+      meta_data: [{ id: 13_106 + s.seq, key: '_download_permissions_granted', value: 'yes' }],
+      _links: {
+        self: [{ href: `https://example.com/wp-json/wc/v3/orders/${1000 + s.seq}` }],
+        collection: [{ href: 'https://example.com/wp-json/wc/v3/orders' }],
+      },
     }))
     .reverse();
   const createdAt = (o: WooOrder) => Date.parse(`${o.date_created_gmt}Z`);
