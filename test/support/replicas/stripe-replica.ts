@@ -67,6 +67,7 @@ const KNOWN = new Set([
   'starting_after',
   'transfer_group',
 ]);
+const noMetadata: Record<string, string> = {};
 const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'pending', 'failed'] as const;
 
 const error = (status: number, type: string, message: string, param?: string): Reply => ({
@@ -93,7 +94,7 @@ export async function startStripeReplica(
       customer: s.kind % 3 === 0 ? null : `cus_NffrFeUfNV2Hib${s.kind}`,
       description: null,
       failure_code: STATUSES[s.kind % 5] === 'failed' ? 'card_declined' : null,
-      metadata: (s.kind % 2 === 0 ? {} : { order_id: String(6735 + s.seq) }) as Record<string, string>,
+      metadata: s.kind % 2 === 0 ? noMetadata : { order_id: String(6735 + s.seq) },
       payment_intent: `pi_3Pr${s.seq.toString(36).padStart(8, '0')}`,
       refunded: false,
       billing_details: {
