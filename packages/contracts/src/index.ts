@@ -22,3 +22,9 @@ export * from './ports.js';
 export { describeZodError } from './zod-errors.js';
 export { versionRequested, versionText } from './version.js';
 export { freePort } from './tcp-port.js';
+export {
+  CONFIG_REFERENCE_PATHS,
+  configReferenceFiles,
+  serviceConfigJsonSchema,
+  undocumentedConfigKeys,
+} from './config-reference.js';
