@@ -33,10 +33,13 @@ describe('the config reference and the JSON Schema match the zod schemas', () =>
   });
 
   it('every shipped service config names the JSON Schema in $schema', () => {
-    const dir = join(root, 'config/services');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-      const config = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { $schema?: unknown };
-      expect(config.$schema, file).to.equal('../service.schema.json');
+    for (const folder of ['config/services', 'config/examples']) {
+      const files = readdirSync(join(root, folder)).filter((f) => f.endsWith('.json'));
+      expect(files, folder).not.to.be.empty;
+      for (const file of files) {
+        const config = JSON.parse(readFileSync(join(root, folder, file), 'utf8')) as { $schema?: unknown };
+        expect(config.$schema, `${folder}/${file}`).to.equal('../service.schema.json');
+      }
     }
   });
 });
