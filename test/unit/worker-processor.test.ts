@@ -170,6 +170,47 @@ describe('worker: compaction tasks through the queue', () => {
     expect((await sink.list(parquetTableFolder(run))).length).to.equal(3);
   });
 
+  it('when publishing the compaction tasks fails, the sealer says how to compact the run by hand', async () => {
+    const catalog = loadServices(fixtureConfigDir);
+    const source = new FakeSource(makeRecords(30));
+    const sink = new MemorySink();
+    const pages = new RecordingPublisher();
+    const start = new Date('2024-07-01T00:00:00Z');
+    await planRun(
+      {
+        service: 'shop',
+        endpoint: 'orders',
+        start,
+        end: new Date(start.getTime() + 86_400_000),
+        now: new Date('2025-01-01T00:00:00Z'),
+        endGranularityMs: 1,
+      },
+      { catalog, source, sink, publisher: pages, log: silentLog },
+    );
+    const errors: string[] = [];
+    const log: Log = { ...silentLog, error: (message: string) => errors.push(message), child: () => log };
+    const failing = new RecordingPublisher();
+    failing.publish = () => Promise.reject(new Error('topic rdc-pages not found'));
+    const processor = createProcessor({
+      catalog,
+      sourceFor: () => source,
+      sink,
+      log,
+      gzip: false,
+      maxDeliveryAttempts: 5,
+      parquet: true,
+      compactions: failing,
+    });
+    for (const [i, task] of pages.tasks.entries()) {
+      expect(
+        (await processor({ id: `p-${i}`, data: encodeTask(task), attributes: {}, deliveryAttempt: 1 })).ack,
+      ).to.equal('ack');
+    }
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.match(/publishing its compaction tasks failed after 0: topic rdc-pages not found/);
+    expect(errors[0]).to.include(`npm start -- --resume ${pages.tasks[0]!.runId} --parquet --sink mem://test`);
+  });
+
   it('a compaction task of a run that is not sealed is dead-lettered, not compacted', async () => {
     const catalog = loadServices(fixtureConfigDir);
     const sink = new MemorySink();

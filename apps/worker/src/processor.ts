@@ -1,4 +1,5 @@
 import {
+  errorMessage,
   PermanentError,
   type Delivery,
   type Log,
@@ -106,11 +107,20 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       return;
     }
     let tasks = 0;
-    for (const task of compactionTasks(manifest)) {
-      await deps.compactions.publish(task);
-      tasks++;
+    try {
+      for (const task of compactionTasks(manifest)) {
+        await deps.compactions.publish(task);
+        tasks++;
+      }
+      await deps.compactions.flush();
+    } catch (error) {
+      // Only the sealer publishes, once: say how to compact the run by hand.
+      log.error(
+        `Run ${manifest.runId} is sealed, but publishing its compaction tasks failed after ${tasks}: ${errorMessage(error)}. ` +
+          `Compact it with \`npm start -- --resume ${manifest.runId} --parquet --sink ${deps.sink.url}\` (tasks already published are harmless: each partition is compacted once).`,
+      );
+      return;
     }
-    await deps.compactions.flush();
     log.info(`Run ${manifest.runId}: ${tasks} compaction tasks published, one per dt= partition`);
   }
 
