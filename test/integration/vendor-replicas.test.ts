@@ -44,6 +44,10 @@ describe('vendor replicas are as strict as the documented APIs', () => {
       expect((older.body as { data: unknown[] }).data).to.have.length(3);
       expect(older.body).to.deep.equal((await get(window, auth)).body);
       expect((await get(`${list}?starting_after=ch_missing`, auth)).status).to.equal(400);
+      // A documented parameter the replica does not act on is refused, never silently ignored.
+      const unmodelled = await get(`${list}?ending_before=${outside}`, auth);
+      expect(unmodelled.status).to.equal(400);
+      expect(JSON.stringify(unmodelled.body)).to.include('does not model');
     } finally {
       await api.close();
     }
@@ -84,6 +88,11 @@ describe('vendor replicas are as strict as the documented APIs', () => {
       expect(past.headers.get('x-wp-total')).to.equal('2');
       expect(past.headers.get('x-wp-totalpages')).to.equal('1');
       expect(past.headers.get('link')).to.match(/rel="prev"/);
+      for (const query of ['modified_after=2024-07-01T00:00:00', 'offset=5', 'orderby=title']) {
+        const unmodelled = await get(`${list}?${query}`, auth);
+        expect(unmodelled.status, query).to.equal(400);
+        expect(JSON.stringify(unmodelled.body), query).to.match(/does not model|models only/);
+      }
       const middle = await get(`${list}?per_page=2&page=2`, auth);
       expect(middle.headers.get('link')).to.match(/page=1>; rel="prev", <[^>]+page=3>; rel="next"$/);
       const page = (await get(`${list}?per_page=10`, auth)).body as { date_created_gmt: string }[];
@@ -95,7 +104,7 @@ describe('vendor replicas are as strict as the documented APIs', () => {
   });
 
   it('Shopify: token, inclusive bounds, open orders by default, page_info alone, limit 1..250, leaky bucket', async () => {
-    const api = await startShopifyReplica({ bucket: { size: 8, perSecond: 1 } });
+    const api = await startShopifyReplica({ bucket: { size: 14, perSecond: 1 } });
     try {
       const auth = { 'x-shopify-access-token': api.token };
       const list = `${api.baseUrl}/orders.json`;
@@ -108,6 +117,11 @@ describe('vendor replicas are as strict as the documented APIs', () => {
       expect(open.orders.length).to.be.below(3);
       const first = await get(`${list}?status=any&limit=2`, auth);
       expect(first.headers.get('link')).not.to.include('rel="previous"');
+      for (const query of ['since_id=1', 'fields=id', 'updated_at_min=2024-07-01T00:00:00Z']) {
+        const unmodelled = await get(`${list}?${query}`, auth);
+        expect(unmodelled.status, query).to.equal(400);
+        expect(JSON.stringify(unmodelled.body), query).to.include('does not model');
+      }
       const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')![1]!;
       const second = await get(next, auth);
       expect(second.status).to.equal(200);
@@ -125,12 +139,12 @@ describe('vendor replicas are as strict as the documented APIs', () => {
       expect(withFilter.status).to.equal(400);
       expect(JSON.stringify(withFilter.body)).to.include('page_info');
       let limited: Awaited<ReturnType<typeof get>> | undefined;
-      for (let i = 0; i < 10 && !limited; i++) {
+      for (let i = 0; i < 16 && !limited; i++) {
         const res = await get(`${list}?limit=1`, auth);
         if (res.status === 429) limited = res;
       }
       expect(limited?.headers.get('retry-after')).to.equal('2.0');
-      expect(limited?.headers.get('x-shopify-shop-api-call-limit')).to.match(/^\d+\/8$/);
+      expect(limited?.headers.get('x-shopify-shop-api-call-limit')).to.match(/^\d+\/14$/);
     } finally {
       await api.close();
     }

@@ -132,6 +132,15 @@ export function seeds(perDay = 4, seed = 7): Seed[] {
   return times.map((at, i) => ({ seq: i + 1, at, kind: Math.floor(rand() * 1000) }));
 }
 
+/**
+ * Parameters the API documents but the replica does not act on: a replica that took
+ * them and ignored them would pass a client the real API answers differently, so
+ * the replicas refuse them with a 400 that says so.
+ */
+export function unmodelledParams(url: URL, modelled: ReadonlySet<string>): string[] {
+  return [...new Set(url.searchParams.keys())].filter((name) => !modelled.has(name));
+}
+
 /** A 400 for every query parameter the API does not know. */
 export function unknownParams(url: URL, known: ReadonlySet<string>): string[] {
   return [...new Set(url.searchParams.keys())].filter((name) => !known.has(name));

@@ -1,6 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { formatOffset, parseTimeZone, readTimestamp, toWallMs } from '@rdc/contracts';
-import { LeakyBucket, type Reply, type ReplicaServer, seeds, serveReplica, unknownParams } from './replica-server.js';
+import {
+  LeakyBucket,
+  type Reply,
+  type ReplicaServer,
+  seeds,
+  serveReplica,
+  unknownParams,
+  unmodelledParams,
+} from './replica-server.js';
 
 /**
  * Shopify's REST Admin API `GET /admin/api/2024-07/orders.json` as its reference documents it, on loopback:
@@ -17,7 +25,8 @@ import { LeakyBucket, type Reply, type ReplicaServer, seeds, serveReplica, unkno
  * - the leaky bucket: `X-Shopify-Shop-Api-Call-Limit: n/size` on each reply, and
  *   429 with `Retry-After: 2.0` when the bucket is full (size 40, 2 a second, as on
  *   standard plans; smaller in tests).
- * Stricter than Shopify, which ignores parameters it does not know: those are a 400 here.
+ * Stricter than Shopify, which ignores parameters it does not know: those are a 400 here,
+ * and so are the documented filters the replica does not act on (`since_id`, `fields`, …).
  */
 
 export interface ShopifyOrder {
@@ -63,6 +72,8 @@ const FILTERS = [
   'fields',
 ];
 const KNOWN = new Set([...FILTERS, 'page_info']);
+/** The parameters the replica acts on; the other documented ones are refused (see `unmodelledParams`). */
+const MODELLED = new Set(['limit', 'created_at_min', 'created_at_max', 'status', 'page_info']);
 const WITH_PAGE_INFO = new Set(['page_info', 'limit', 'fields']);
 const SHOP_ZONE = 'America/New_York';
 const PATH = '/admin/api/2024-07/orders.json';
@@ -171,6 +182,10 @@ export async function startShopifyReplica(
     const q = url.searchParams;
     const unknown = unknownParams(url, KNOWN);
     if (unknown.length > 0) return errors(400, { [unknown[0]!]: 'is not a valid parameter' }, callLimit);
+    const unmodelled = unmodelledParams(url, MODELLED);
+    if (unmodelled.length > 0) {
+      return errors(400, { [unmodelled[0]!]: 'is a documented parameter this replica does not model' }, callLimit);
+    }
     const limitRaw = q.get('limit') ?? '50';
     const limit = /^\d+$/.test(limitRaw) ? Number(limitRaw) : NaN;
     if (!(limit >= 1 && limit <= 250)) return errors(400, { limit: 'Limit must be between 1 and 250' }, callLimit);

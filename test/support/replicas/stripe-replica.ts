@@ -7,6 +7,7 @@ import {
   seeds,
   serveReplica,
   unknownParams,
+  unmodelledParams,
 } from './replica-server.js';
 
 /**
@@ -15,7 +16,8 @@ import {
  *   user name and no password (else 401);
  * - `created[gt|gte|lt|lte]` as integer Unix seconds, `limit` 1..100 (default 10),
  *   `starting_after` / `ending_before` object ids, and the other documented filters;
- *   any other parameter is a 400 `invalid_request_error` naming it;
+ *   any other parameter is a 400 `invalid_request_error` naming it, and so are the documented
+ *   ones the replica does not act on (`ending_before`, `customer`, `expand[]`, …);
  * - newest first (created descending), `{ object: "list", data, has_more, url }`;
  *   `starting_after` is a position in that order: the charges listed after the one named
  *   (which must exist, else 400 `No such charge`), whether or not it matches the filters;
@@ -66,6 +68,16 @@ const KNOWN = new Set([
   'payment_intent',
   'starting_after',
   'transfer_group',
+]);
+/** The parameters the replica acts on; the other documented ones are refused (see `unmodelledParams`). */
+const MODELLED = new Set([
+  'created',
+  'created[gt]',
+  'created[gte]',
+  'created[lt]',
+  'created[lte]',
+  'limit',
+  'starting_after',
 ]);
 const noMetadata: Record<string, string> = {};
 const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'pending', 'failed'] as const;
@@ -125,6 +137,15 @@ export async function startStripeReplica(
     const unknown = unknownParams(url, KNOWN);
     if (unknown.length > 0)
       return error(400, 'invalid_request_error', `Received unknown parameter: ${unknown[0]}`, unknown[0]);
+    const unmodelled = unmodelledParams(url, MODELLED);
+    if (unmodelled.length > 0) {
+      return error(
+        400,
+        'invalid_request_error',
+        `${unmodelled[0]} is a documented parameter this replica does not model`,
+        unmodelled[0],
+      );
+    }
     for (const name of url.searchParams.keys()) {
       if (url.searchParams.getAll(name).length > 1 && name !== 'expand[]') {
         return error(400, 'invalid_request_error', `Received multiple values for parameter: ${name}`, name);

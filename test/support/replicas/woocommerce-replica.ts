@@ -8,6 +8,7 @@ import {
   seeds,
   serveReplica,
   unknownParams,
+  unmodelledParams,
 } from './replica-server.js';
 
 /**
@@ -24,7 +25,8 @@ import {
  * - newest first (`order=desc`, `orderby=date`) by default; `status` default `any`;
  * - orders carry `date_created` (site time, no offset) and `date_created_gmt` (GMT, no offset).
  * Stricter than WordPress, which ignores unknown parameters: any parameter the
- * reference does not list is a 400 here, so a client sending one is caught.
+ * reference does not list is a 400 here, so a client sending one is caught, and so
+ * are the documented ones the replica does not act on (`modified_after`, `offset`, …).
  */
 
 export interface WooOrder {
@@ -76,6 +78,8 @@ const KNOWN = new Set([
   'product',
   'dp',
 ]);
+/** The parameters the replica acts on; the other documented ones are refused (see `unmodelledParams`). */
+const MODELLED = new Set(['page', 'per_page', 'after', 'before', 'dates_are_gmt', 'order', 'orderby', 'status']);
 const STATUSES = ['completed', 'completed', 'processing', 'on-hold', 'pending', 'cancelled', 'refunded', 'failed'];
 const SITE_ZONE = 'Europe/Berlin';
 const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/;
@@ -163,7 +167,15 @@ export async function startWooReplica(
     }
     const unknown = unknownParams(url, KNOWN);
     if (unknown.length > 0) return invalid(unknown[0]!, `${unknown[0]} is not a parameter of this endpoint.`);
+    const unmodelled = unmodelledParams(url, MODELLED);
+    if (unmodelled.length > 0) {
+      return invalid(unmodelled[0]!, `${unmodelled[0]} is a documented parameter this replica does not model.`);
+    }
     const q = url.searchParams;
+    const orderby = q.get('orderby') ?? 'date';
+    if (orderby !== 'date' && orderby !== 'id') {
+      return invalid('orderby', `orderby=${orderby} is documented but this replica models only date and id.`);
+    }
     const gmtRaw = q.get('dates_are_gmt') ?? 'false';
     if (!['true', 'false', '1', '0'].includes(gmtRaw))
       return invalid('dates_are_gmt', 'dates_are_gmt is not of type boolean.');
