@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
 import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
-import { planRun } from '@rdc/core';
+import { createTaskProcessor, planRun } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry, type SourceRegistry } from '@rdc/source';
-import { createProcessor, createPushServer, oidcAuthorizer, type PushAuthorizer, type PushServer } from '@rdc/worker';
+import { createPushServer, oidcAuthorizer, type PushAuthorizer, type PushServer } from '@rdc/worker';
 import { filesIn } from '../support/cli.js';
 import { RecordingPublisher } from '../support/fakes.js';
 import { tempDir } from '../support/hooks.js';
@@ -70,7 +70,7 @@ describe('push worker against hostile callers', function () {
   let extra: Server | undefined;
 
   async function startServer(authorize: PushAuthorizer, more: { bodyTimeoutMs?: number } = {}): Promise<void> {
-    const process = createProcessor({
+    const process = createTaskProcessor({
       catalog,
       sourceFor: (s) => sources.sourceFor(s),
       sink,

@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
-import { planRun } from '@rdc/core';
+import { createTaskProcessor, planRun } from '@rdc/core';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry, type SourceRegistry } from '@rdc/source';
-import { createProcessor, createPushServer, type PushServer } from '@rdc/worker';
+import { createPushServer, type PushServer } from '@rdc/worker';
 import { filesIn, idsInFolder, repoRoot } from '../support/cli.js';
 import { RecordingPublisher } from '../support/fakes.js';
 import { tempDir } from '../support/hooks.js';
@@ -54,7 +54,7 @@ describe('push worker after a record with a __proto__ key', function () {
     );
     const tasks = publisher.tasks as PageTask[];
     expect(tasks).to.have.length(3);
-    const process = createProcessor({
+    const process = createTaskProcessor({
       catalog,
       sourceFor: (s) => sources.sourceFor(s),
       sink,

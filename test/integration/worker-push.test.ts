@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
-import { expectedRecords, planRun } from '@rdc/core';
+import { createTaskProcessor, expectedRecords, planRun } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry, type SourceRegistry } from '@rdc/source';
-import { createProcessor, createPushServer, oidcAuthorizer, type PushAuthorizer, type PushServer } from '@rdc/worker';
+import { createPushServer, oidcAuthorizer, type PushAuthorizer, type PushServer } from '@rdc/worker';
 import { filesIn, idsInFolder } from '../support/cli.js';
 import { RecordingPublisher } from '../support/fakes.js';
 import { tempDir } from '../support/hooks.js';
@@ -27,7 +27,7 @@ describe('push worker (HTTP, real mock API, real folder sink)', function () {
   const catalog = loadServices();
 
   async function startServer(authorize: PushAuthorizer = () => Promise.resolve(undefined), maxBodyBytes = 65536) {
-    const process = createProcessor({
+    const process = createTaskProcessor({
       catalog,
       sourceFor: (s) => sources.sourceFor(s),
       sink,

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 
@@ -7,13 +7,41 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (rel: string): string => readFileSync(join(root, rel), 'utf8');
 const page = 'docs/architecture.md';
 
+/**
+ * The stages of packages/core/src, top to bottom: a module may import its own
+ * stage and the stages below it, and the shared modules at the top of src/
+ * (bucket-layout.ts, window.ts, defaults.ts) import no stage at all.
+ */
+const STAGES = ['delivery', 'compact', 'task', 'plan', 'state'] as const;
+
+/** Every relative import of a core module that goes up the stages: `from -> to`. */
+function reversedImports(coreSrc: string): string[] {
+  const rank = (module: string): number => {
+    const stage = module.includes('/') ? module.slice(0, module.indexOf('/')) : '';
+    const index = STAGES.indexOf(stage as (typeof STAGES)[number]);
+    return index === -1 ? STAGES.length : index;
+  };
+  const modules = ['', ...STAGES].flatMap((folder) =>
+    readdirSync(join(coreSrc, folder), { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts') && e.name !== 'index.ts')
+      .map((e) => (folder ? `${folder}/${e.name}` : e.name)),
+  );
+  return modules.flatMap((module) => {
+    const text = readFileSync(join(coreSrc, module), 'utf8');
+    const targets = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) =>
+      posix.normalize(posix.join(posix.dirname(module), m[1]!)).replace(/\.js$/, '.ts'),
+    );
+    return targets.filter((target) => rank(target) < rank(module)).map((target) => `${module} -> ${target}`);
+  });
+}
+
 /** Every `code` span of the page that names a source path or module (no placeholders such as <runId>). */
 function namedPaths(text: string): { paths: string[]; modules: string[] } {
   const spans = [...text.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!);
   const codeLike = spans.filter((s) => !s.includes('<') && !s.includes('…') && /\.(ts|json|md)$|\/$/.test(s));
   return {
     paths: codeLike.filter((s) => s.includes('/') && /^(apps|packages|test|docs|config)\//.test(s)),
-    modules: codeLike.filter((s) => !s.includes('/') || /^(plan|task|state|compact)\//.test(s)),
+    modules: codeLike.filter((s) => !s.includes('/') || new RegExp(`^(${STAGES.join('|')})/`).test(s)),
   };
 }
 
@@ -31,7 +59,7 @@ describe('docs/architecture.md matches the code', () => {
     const core = 'packages/core/src';
     const { modules } = namedPaths(text);
     const inCore = (m: string) => existsSync(join(root, core, m));
-    const folders = ['', 'plan', 'task', 'state', 'compact'];
+    const folders = ['', ...STAGES];
     const exists = (m: string) => (m.includes('/') ? inCore(m) : folders.some((f) => inCore(join(f, m))));
     const unknown = modules.filter((m) => m.endsWith('.ts') && !m.startsWith('main') && !exists(m));
     expect(unknown, `${page} names modules that are not in ${core}`).to.deep.equal([]);
@@ -44,8 +72,33 @@ describe('docs/architecture.md matches the code', () => {
     expect(unnamed, `modules of ${core} that ${page} does not place in a stage`).to.deep.equal([]);
   });
 
+  it('states the direction of imports the code keeps', () => {
+    expect(text).to.include('A stage imports only the stages below it');
+    const order = STAGES.map((stage) => text.indexOf(`\`packages/core/src/${stage}/\``));
+    expect(order.every((at) => at !== -1)).to.equal(true);
+    expect(
+      [...order].sort((a, b) => a - b),
+      'the table lists the stages top to bottom',
+    ).to.deep.equal(order);
+  });
+
   it('is linked from the README', () => {
     expect(read('README.md')).to.include('docs/architecture.md');
+  });
+});
+
+describe('the stages of @rdc/core import one way: delivery, compact -> task -> plan -> state -> shared', () => {
+  it('every folder of core is a stage with its place in the order', () => {
+    const folders = readdirSync(join(root, 'packages/core/src'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    expect(folders).to.deep.equal([...STAGES].sort());
+  });
+
+  it('no module imports a stage above its own', () => {
+    const core = join(root, 'packages/core/src');
+    expect(reversedImports(core), 'imports against the direction').to.deep.equal([]);
   });
 });
 
@@ -69,7 +122,7 @@ describe('workspace layout', () => {
 
   it('no two core module names are anagrams of each other', () => {
     const core = join(root, 'packages/core/src');
-    const names = ['', 'plan', 'task', 'state', 'compact'].flatMap((f) =>
+    const names = ['', ...STAGES].flatMap((f) =>
       readdirSync(join(core, f))
         .filter((n) => n.endsWith('.ts'))
         .map((n) => n.replace(/\.ts$/, '')),

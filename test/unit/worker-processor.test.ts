@@ -8,8 +8,7 @@ import {
   type PageTask,
   type Task,
 } from '@rdc/contracts';
-import { compactedRunKey, parquetTableFolder, planRun } from '@rdc/core';
-import { CHECK_EVERY_PAGE_UP_TO, createProcessor } from '@rdc/worker';
+import { CHECK_EVERY_PAGE_UP_TO, compactedRunKey, createTaskProcessor, parquetTableFolder, planRun } from '@rdc/core';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 
@@ -37,7 +36,7 @@ async function setup(records: number, days: number, log: Log = silentLog) {
     return list(prefix);
   };
   const makeProcessor = () =>
-    createProcessor({
+    createTaskProcessor({
       catalog,
       sourceFor: () => source,
       sink,
@@ -45,7 +44,7 @@ async function setup(records: number, days: number, log: Log = silentLog) {
       gzip: false,
       maxDeliveryAttempts: 5,
     });
-  const process = createProcessor({
+  const process = createTaskProcessor({
     catalog,
     sourceFor: () => source,
     sink,
@@ -139,7 +138,7 @@ describe('worker: compaction tasks through the queue', () => {
       { catalog, source, sink, publisher: pages, log: silentLog },
     );
     const compactions = new RecordingPublisher();
-    const processor = createProcessor({
+    const processor = createTaskProcessor({
       catalog,
       sourceFor: () => source,
       sink,
@@ -191,7 +190,7 @@ describe('worker: compaction tasks through the queue', () => {
     const log: Log = { ...silentLog, error: (message: string) => errors.push(message), child: () => log };
     const failing = new RecordingPublisher();
     failing.publish = () => Promise.reject(new Error('topic rdc-pages not found'));
-    const processor = createProcessor({
+    const processor = createTaskProcessor({
       catalog,
       sourceFor: () => source,
       sink,
@@ -214,7 +213,7 @@ describe('worker: compaction tasks through the queue', () => {
   it('a compaction task of a run that is not sealed is dead-lettered, not compacted', async () => {
     const catalog = loadServices(fixtureConfigDir);
     const sink = new MemorySink();
-    const processor = createProcessor({
+    const processor = createTaskProcessor({
       catalog,
       sourceFor: () => new FakeSource([]),
       sink,

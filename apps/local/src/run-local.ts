@@ -1,22 +1,19 @@
 import { resolve } from 'node:path';
 import { defaultConfigDir, errorMessage, type Log } from '@rdc/contracts';
 import {
+  createTaskProcessor,
   finalizeRun,
   formatDrift,
   formatDuration,
-  handleTask,
-  parseRunId,
-  planRun,
-  processDelivery,
   runFolder,
   tableFolder,
+  UpToDate,
   type Drift,
-  retireRun,
   type IntegrityReport,
   type RunStatus,
 } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
-import { checkCommon, wireCommon, type Wired } from '@rdc/runtime';
+import { checkCommon, planFromArgs, wireCommon, type Wired } from '@rdc/runtime';
 import { baseUrlVariable, type HttpSource, type SourceRegistry } from '@rdc/source';
 import { MemoryQueue } from '@rdc/queues';
 import type { LocalArgs } from './cli.js';
@@ -142,40 +139,16 @@ async function work(
   });
   const source = sources.sourceFor(args.service);
   try {
-    let start = args.startDate;
-    let end = args.endDate;
-    if (args.repair) {
-      const identity = parseRunId(args.repair);
-      const retired = await retireRun(sink, identity);
-      io.log.info(
-        `Retired run ${identity.runId}: ${retired.moved} objects moved to ${retired.to}; planning its window again as a fresh run`,
-      );
-      start = identity.window.start;
-      end = identity.window.end;
-    } else if (args.resume) {
-      const identity = parseRunId(args.resume);
-      start = identity.window.start;
-      end = identity.window.end;
-    }
-    const plan = await planRun(
-      {
-        service: args.service,
-        endpoint: args.endpoint,
-        ...(start ? { start } : {}),
-        ...(end ? { end } : {}),
-        now: io.now?.() ?? new Date(),
-        endGranularityMs: args.endGranularityMs,
-        lookbackMs: args.lookbackMs,
-        ...(args.sliceMs !== undefined ? { sliceMs: args.sliceMs } : {}),
-        fanOut: args.concurrency,
-        // Locally there is no scheduler to retry later: finish the pending run instead.
-        ifLatestIncomplete: 'resume',
-        resumeOnly: args.resume !== undefined,
-        dryRun: args.dryRun,
-        allowOverlap: args.allowOverlap,
-      },
+    const planned = await planFromArgs(
+      args,
       { catalog, source, sink, publisher: queue, log: io.log },
+      // Locally there is no scheduler to retry later: finish the pending run instead.
+      { now: io.now?.() ?? new Date(), ifLatestIncomplete: 'resume', fanOut: args.concurrency },
     );
+    // Nothing new to plan: main says so and exits 0.
+    if (planned instanceof UpToDate) throw planned;
+    const [plan] = planned;
+    if (!plan) throw new Error('The plan returned no run');
     const manifest = plan.manifest;
     const slicePlan = manifest.plan === 'slices';
     const location = `${sink.url}/${tableFolder(manifest)}`;
@@ -192,14 +165,18 @@ async function work(
     progress = new Progress(plan.published, io.stderr, io.log, slicePlan ? 'slices' : 'pages');
     const bar = progress;
     bar.tick();
+    const processTask = createTaskProcessor({
+      catalog,
+      sourceFor: (s) => sources.sourceFor(s),
+      sink,
+      gzip: args.gzip,
+      log: io.log,
+      maxDeliveryAttempts: args.maxAttempts,
+      // The run is sealed once, below, when the queue is drained.
+      sealRuns: false,
+    });
     await queue.start(async (delivery) => {
-      const processed = await processDelivery(delivery, {
-        handle: (task) =>
-          handleTask(task, { catalog, sourceFor: (s) => sources.sourceFor(s), sink, gzip: args.gzip, log: io.log }),
-        sink,
-        log: io.log,
-        maxDeliveryAttempts: args.maxAttempts,
-      });
+      const processed = await processTask(delivery);
       if (processed.decision === 'ack' && processed.result) {
         if (processed.result.outcome === 'landed') bar.counts.landed++;
         else bar.counts.alreadyLanded++;

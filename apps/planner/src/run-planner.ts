@@ -1,8 +1,8 @@
 import { errorMessage, type Log } from '@rdc/contracts';
-import { parseRunId, planBackfill, retireRun, stateKey, UpToDate, type PlanResult } from '@rdc/core';
+import { stateKey, UpToDate } from '@rdc/core';
 import { PLANNER_HELP, parsePlannerArgs } from './cli.js';
 import { formatPlan, planSummary } from './summary.js';
-import { wireCommon } from '@rdc/runtime';
+import { planFromArgs, wireCommon } from '@rdc/runtime';
 import { createPublisher, noPublisher } from './publisher.js';
 
 export interface PlannerIo {
@@ -10,19 +10,6 @@ export interface PlannerIo {
   log: Log;
   stdout: NodeJS.WritableStream;
   now?: () => Date;
-}
-
-/**
- * planBackfill (one run, or consecutive runs when the window holds more than
- * limits.maxPagesPerRun), with "nothing new to plan" as a value rather than an error.
- */
-async function planOrUpToDate(...args: Parameters<typeof planBackfill>): Promise<PlanResult[] | UpToDate> {
-  try {
-    return await planBackfill(...args);
-  } catch (error) {
-    if (error instanceof UpToDate) return error;
-    throw error;
-  }
 }
 
 /** The planner job: parse, wire, plan, publish, flush. Returns the exit code. */
@@ -41,29 +28,10 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
     // The topic and the sink are checked before the plan writes its manifest or state.
     await publisher.check();
     await sink.exists(stateKey(args.service, args.endpoint, 'latest.json'));
-    const repair = args.repair ? parseRunId(args.repair) : undefined;
-    if (repair && !args.dryRun) {
-      const retired = await retireRun(sink, repair);
-      io.log.info(
-        `Retired run ${repair.runId}: ${retired.moved} objects moved to ${retired.to}; planning its window again`,
-      );
-    }
-    const start = repair?.window.start ?? args.startDate;
-    const end = repair?.window.end ?? args.endDate;
-    const result = await planOrUpToDate(
-      {
-        service: args.service,
-        endpoint: args.endpoint,
-        ...(start ? { start } : {}),
-        ...(end ? { end } : {}),
-        now: io.now?.() ?? new Date(),
-        endGranularityMs: args.endGranularityMs,
-        lookbackMs: args.lookbackMs,
-        ...(args.sliceMs ? { sliceMs: args.sliceMs } : {}),
-        dryRun: args.dryRun,
-        allowOverlap: args.allowOverlap,
-      },
+    const result = await planFromArgs(
+      args,
       { catalog, source: sources.sourceFor(args.service), sink, publisher, log: io.log },
+      { now: io.now?.() ?? new Date(), ifLatestIncomplete: 'fail', overMaxPages: 'consecutive-runs' },
     );
     if (result instanceof UpToDate) {
       io.stdout.write(

@@ -6,8 +6,6 @@ export { createPushServer, DEFAULT_BODY_TIMEOUT_MS } from './push-server.js';
 export { keySetCache, KeySetUnavailableError } from './key-set.js';
 export type { KeySet, KeySetCache, KeySetCacheOptions } from './key-set.js';
 export type { PushServer, PushServerOptions, PushAuthorizer } from './push-server.js';
-export { createProcessor, CHECK_EVERY_PAGE_UP_TO, COMPLETION_CHECK_INTERVAL_MS } from './processor.js';
-export type { Processor, ProcessorDeps } from './processor.js';
 export { oidcAuthorizer, noAuthorizer } from './auth.js';
 export type { OidcOptions } from './auth.js';
 export { startWorker, SHUTDOWN_GRACE_MS } from './run-worker.js';

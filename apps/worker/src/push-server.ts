@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorMessage, type Log } from '@rdc/contracts';
+import type { TaskProcessor } from '@rdc/core';
 import { PushEnvelope, toDelivery } from './push-envelope.js';
-import type { Processor } from './processor.js';
 
 /**
  * Verifies the push request's identity; resolves to an HTTP status to refuse
@@ -13,7 +13,8 @@ export type PushAuthorizer = (authorization: string | undefined) => Promise<401 
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 export interface PushServerOptions {
-  process: Processor;
+  /** The task processor: the server only adapts the HTTP envelope to a delivery and back. */
+  process: TaskProcessor;
   authorize: PushAuthorizer;
   log: Log;
   maxBodyBytes: number;
@@ -143,14 +144,7 @@ export function createPushServer(options: PushServerOptions): PushServer {
       return;
     }
     const { delivery, problem } = toDelivery(envelope.data);
-    const processed = await options.process(
-      delivery,
-      problem
-        ? () => {
-            throw problem;
-          }
-        : undefined,
-    );
+    const processed = await options.process(delivery, problem);
     if (processed.ack === 'ack') send(res, 204);
     else send(res, 503, { error: 'transient failure; Pub/Sub will redeliver' });
   }

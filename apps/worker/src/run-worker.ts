@@ -1,10 +1,10 @@
 import { ConfigError, loadServices, type Log, type Sink } from '@rdc/contracts';
+import { createTaskProcessor } from '@rdc/core';
 import { PubSubPublisher, PubSubPullConsumer } from '@rdc/queues';
 import { createSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
 import { noAuthorizer, oidcAuthorizer } from './auth.js';
 import type { WorkerConfig } from './config.js';
-import { createProcessor } from './processor.js';
 import { createPushServer } from './push-server.js';
 
 /** Cloud Run gives a container 10 s after SIGTERM; finish in-flight pages within it. */
@@ -45,7 +45,7 @@ export async function startWorker(
   }
   const compactions =
     config.compactTopic && projectId ? new PubSubPublisher({ projectId, topic: config.compactTopic, log }) : undefined;
-  const process = createProcessor({
+  const process = createTaskProcessor({
     catalog,
     sourceFor: (s) => sources.sourceFor(s),
     sink,

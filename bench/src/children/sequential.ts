@@ -6,7 +6,7 @@
  * argv[2]: JSON { apiBaseUrl, sink, start, end, pages }. Prints one JSON line.
  */
 import { loadServices, silentLog, type Task, type TaskPublisher } from '@rdc/contracts';
-import { handleTask, planRun } from '@rdc/core';
+import { createTaskCaches, handleTask, planRun } from '@rdc/core';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
 
@@ -45,7 +45,8 @@ async function run(): Promise<void> {
       { catalog, source: sources.sourceFor('retail'), sink, publisher: collect, log: silentLog },
     );
     let records = 0;
-    const deps = { catalog, sourceFor: (s: string) => sources.sourceFor(s), sink, log: silentLog };
+    const caches = createTaskCaches(sink);
+    const deps = { catalog, sourceFor: (s: string) => sources.sourceFor(s), sink, log: silentLog, caches };
     for (const task of tasks.slice(0, args.pages)) records += (await handleTask(task, deps)).records;
     const stats = sources.sourceFor('retail').stats;
     process.stdout.write(`${JSON.stringify({ pages: Math.min(args.pages, tasks.length), records, stats })}\n`);

@@ -1,6 +1,6 @@
 import { defaultConfigDir, encodeTask, loadServices, silentLog, taskAttributes } from '@rdc/contracts';
 import type { PutOptions, PutResult, Sink, Task, TaskPublisher } from '@rdc/contracts';
-import { finalizeRun, handleTask, planRun, type RunManifest } from '@rdc/core';
+import { createTaskCaches, finalizeRun, handleTask, planRun, type RunManifest } from '@rdc/core';
 import { createMockApi } from '@rdc/mock-server';
 import { createSourceRegistry } from '@rdc/source';
 
@@ -120,8 +120,10 @@ export async function measureOps(recordsPerHour = 6000, hours = 2): Promise<OpsP
       return { manifest: result.manifest, tasks: publisher.tasks };
     };
     const work = async (sink: CountingSink, manifest: RunManifest, tasks: Task[], checkEachPage: boolean) => {
+      // A worker keeps the run's manifest and encoding between pages, as its task processor does.
+      const caches = createTaskCaches(sink);
       for (const task of tasks) {
-        await handleTask(task, { ...deps, sink });
+        await handleTask(task, { ...deps, sink, caches });
         if (checkEachPage) await finalizeRun(sink, manifest, now);
       }
       if (!checkEachPage) await finalizeRun(sink, manifest, now);

@@ -44,14 +44,14 @@ export {
 export type { DeliveryTag, RunIdentity } from './bucket-layout.js';
 
 // Planning a run (plan/): the window, counting pages, slicing, the manifest, the tasks.
-export { parseInstant, parseDuration, formatDuration, truncate, resolveWindow } from './plan/window.js';
-export type { WindowInput } from './plan/window.js';
+export { parseInstant, parseDuration, formatDuration, truncate, resolveWindow } from './window.js';
+export type { WindowInput } from './window.js';
 export { pageCount, expectedRecords, sliceSizeOf } from './plan/counting.js';
 export { splitWindow, splitToFit, maxReachablePages } from './plan/slicing.js';
 export type { Counted, FittedSlice } from './plan/slicing.js';
 export { probeSliceSize, roundSliceMs, slicesFor, type SliceChoice } from './plan/adaptive-slices.js';
-export { RunManifest, CountedSlice, readManifest, writeManifest, runIdentity, planKind } from './plan/manifest.js';
-export { pageTasks, sliceTasks, tasksFor, sliceNumberOf, deadLetterKeyFor } from './plan/tasks.js';
+export { RunManifest, CountedSlice, readManifest, writeManifest, runIdentity, planKind } from './state/manifest.js';
+export { pageTasks, sliceTasks, tasksFor } from './plan/tasks.js';
 export { planRun, UpToDate } from './plan/plan-run.js';
 export { planBackfill } from './plan/backfill.js';
 export type { BackfillHooks } from './plan/backfill.js';
@@ -60,22 +60,30 @@ export { OverlapError, overlappingRuns, claimWindow } from './plan/overlap.js';
 export type { PlanRequest, PlannerDeps, PlanResult } from './plan/plan-run.js';
 
 // Handling one task (task/): authorize, fetch, validate, write once.
-export { authorizeTask } from './task/authorize.js';
-export type { HandlerDeps, TaskResult } from './task/authorize.js';
+export { allowListedEndpoint } from './task/allow-list.js';
+export { createTaskCaches } from './task/handler-deps.js';
+export type { HandlerDeps, TaskCaches, TaskResult } from './task/handler-deps.js';
+export { sliceNumberOf, deadLetterKeyFor } from './task/slice-number.js';
 export { validatePage, checkRecords } from './task/validate-page.js';
 export type { RecordCheck } from './task/validate-page.js';
 export { toNdjson } from './task/write-page.js';
-export { splitByDate, landPage, readPageRecord, PageRecord } from './task/land-page.js';
+export { splitByDate, landPage } from './task/land-page.js';
+export { readPageRecord, PageRecord } from './state/page-records.js';
 export type { DatePart, PageToLand } from './task/land-page.js';
-export { countDrift, mergeDrift, formatDrift } from './task/drift.js';
-export type { Drift, DriftField } from './task/drift.js';
-export { handlePageTask, handleTask } from './task/handle-page.js';
+export { countDrift, mergeDrift, formatDrift } from './state/drift.js';
+export type { Drift, DriftField } from './state/drift.js';
+export { handlePageTask } from './task/handle-page.js';
+export { handleTask } from './delivery/handle-task.js';
 export { handleSliceTask } from './task/handle-slice.js';
 export type { SliceMarker } from './task/handle-slice.js';
 
-// The outcome policy: one map from a task's error to ack, retry or dead-letter.
-export { decideOutcome, processDelivery } from './outcome-policy.js';
-export type { Decision, ProcessDeps, Processed } from './outcome-policy.js';
+// One delivery end to end (delivery/): the task processor every transport calls, and
+// the outcome policy, one map from a task's error to ack, retry or dead-letter.
+export { createTaskProcessor } from './delivery/task-processor.js';
+export type { TaskProcessor, TaskProcessorDeps } from './delivery/task-processor.js';
+export { CHECK_EVERY_PAGE_UP_TO, COMPLETION_CHECK_INTERVAL_MS } from './delivery/seal-step.js';
+export { decideOutcome, processDelivery } from './delivery/outcome-policy.js';
+export type { Decision, ProcessDeps, Processed } from './delivery/outcome-policy.js';
 
 // A run's state (state/): completion and sealing, the watermark, incremental starts, state files.
 export { runStatus, finalizeRun, withDrift } from './state/completion.js';
@@ -86,8 +94,8 @@ export { DuplicateTally } from './state/integrity-report.js';
 export { retireRun } from './state/retire.js';
 export type { Retired } from './state/retire.js';
 export type { IntegrityReport } from './state/integrity-report.js';
-export { PageSummary, compareIds, summarizeIds } from './task/page-summary.js';
-export { runEncoding } from './task/encoding.js';
+export { PageSummary, compareIds, summarizeIds } from './state/page-summary.js';
+export { runEncoding } from './state/encoding.js';
 export { readWatermark, watermarkKey, Watermark } from './state/watermark.js';
 export {
   RunInProgressError,

@@ -1,7 +1,7 @@
 // @rdc/runtime: what the apps share. Command-line parsing (flags, env fallbacks),
-// the run flags of the planner and local runner, and the wiring of the config
-// catalog, the API sources and the sink. Internals are tested through their
-// module path, e.g. `@rdc/runtime/flags.js`.
+// the run flags of the planner and local runner, the wiring of the config
+// catalog, the API sources and the sink, and the one planning entry both share.
+// Internals are tested through their module path, e.g. `@rdc/runtime/flags.js`.
 
 // Flags and their env fallbacks: parsed once, every error naming the flag or variable.
 export { parseFlags } from './flags.js';
@@ -24,3 +24,7 @@ export type { ParseDefaults } from './run-options.js';
 // Wiring: the config catalog, the API sources and the sink of one run.
 export { checkCommon, wireCommon } from './wiring.js';
 export type { Wired } from './wiring.js';
+
+// Planning: plan, --resume, --repair and --dry-run mean the same for the planner and `npm start`.
+export { planFromArgs } from './plan-entry.js';
+export type { PlanArgs, PlanPolicy } from './plan-entry.js';

@@ -1,8 +1,9 @@
 import { PermanentError, TASK_VERSION, type CompactTask, type EndpointConfig } from '@rdc/contracts';
 import { compactedPartitionKey, successKey } from '../bucket-layout.js';
 import { PARQUET_CODEC, PARQUET_MAX_FILE_BYTES, PARQUET_ROW_GROUP_ROWS } from '../defaults.js';
-import { authorizeTask, runOf, type HandlerDeps, type TaskResult } from '../task/authorize.js';
-import { runIdentity, type RunManifest } from '../plan/manifest.js';
+import { allowListedEndpoint } from '../task/allow-list.js';
+import { runOf, type HandlerDeps, type TaskResult } from '../task/handler-deps.js';
+import { runIdentity, type RunManifest } from '../state/manifest.js';
 import { compactPartition } from './compact-partition.js';
 import { compactionDates, finishRunCompaction } from './compact-run.js';
 import type { ParquetFileOptions } from './parquet-file.js';
@@ -40,10 +41,14 @@ export function* compactionTasks(manifest: RunManifest): Generator<CompactTask> 
 /**
  * Compacts the task's partition (see compactPartition), then writes the run's
  * marker if this was the last partition. Safe to deliver again: a marked
- * partition costs one read.
+ * partition costs one read. `endpoint`: the task's allow-listed endpoint, when
+ * the caller looked it up.
  */
-export async function handleCompactTask(task: CompactTask, deps: HandlerDeps): Promise<TaskResult> {
-  const endpoint = authorizeTask(task, deps.catalog);
+export async function handleCompactTask(
+  task: CompactTask,
+  deps: HandlerDeps,
+  endpoint: EndpointConfig = allowListedEndpoint(task, deps.catalog),
+): Promise<TaskResult> {
   const run = runOf(task);
   if (!(await deps.sink.exists(successKey(run)))) {
     throw new PermanentError(

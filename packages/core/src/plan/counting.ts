@@ -10,10 +10,10 @@ import {
   type Window,
 } from '@rdc/contracts';
 import { DEFAULT_SLICE } from '../defaults.js';
-import type { RunManifest } from './manifest.js';
+import type { RunManifest } from '../state/manifest.js';
 import { probeSliceSize } from './adaptive-slices.js';
 import { maxReachablePages, splitToFit, splitWindow, type Counted } from './slicing.js';
-import { formatDuration, parseDuration } from './window.js';
+import { formatDuration, parseDuration } from '../window.js';
 
 /** ceil(total / pageSize): 0 records → 0 pages. */
 export function pageCount(total: number, pageSize: number): number {

@@ -20,12 +20,12 @@ import {
   writeLatestRun,
   type PendingRun,
 } from '../state/incremental-start.js';
-import { readManifest, writeManifest, type RunManifest } from './manifest.js';
+import { readManifest, writeManifest, type RunManifest } from '../state/manifest.js';
 import { makeRunId, schemaKey } from '../bucket-layout.js';
 import { buildManifest } from './counting.js';
 import { tasksFor } from './tasks.js';
 import { claimWindow } from './overlap.js';
-import { formatDuration, resolveWindow, truncate } from './window.js';
+import { formatDuration, resolveWindow, truncate } from '../window.js';
 
 export interface PlanRequest {
   service: string;

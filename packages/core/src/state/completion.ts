@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Sink } from '@rdc/contracts';
-import { planKind, type RunManifest, runIdentity } from '../plan/manifest.js';
+import { planKind, type RunManifest, runIdentity } from './manifest.js';
 import { advanceWatermark } from './watermark.js';
 import { collectDrift } from './drift-report.js';
-import { StoredDrift, type Drift } from '../task/drift.js';
+import { StoredDrift, type Drift } from './drift.js';
 import { checkRunIntegrity } from './integrity.js';
 import type { IntegrityReport } from './integrity-report.js';
 import {

@@ -1,7 +1,7 @@
 import type { Sink } from '@rdc/contracts';
 import { pageRecordsPrefix, type RunIdentity } from '../bucket-layout.js';
-import { readPageRecord } from '../task/land-page.js';
-import { emptyDrift, mergeDrift, type Drift } from '../task/drift.js';
+import { readPageRecord } from './page-records.js';
+import { emptyDrift, mergeDrift, type Drift } from './drift.js';
 
 const READS_IN_FLIGHT = 16;
 

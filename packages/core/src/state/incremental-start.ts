@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { ConfigError, TransientError, type Sink, type Window } from '@rdc/contracts';
 import { finalizeRun, runStatus, type RunStatus } from './completion.js';
 import { readWatermark } from './watermark.js';
-import { readManifest, type RunManifest } from '../plan/manifest.js';
+import { readManifest, type RunManifest } from './manifest.js';
 import { parseRunId, stateKey } from '../bucket-layout.js';
-import { parseInstant } from '../plan/window.js';
+import { parseInstant } from '../window.js';
 import { readStateFile } from './state-files.js';
 
 /** Pointer to the last planned run of an endpoint, for `status <service>/<endpoint> latest`. */

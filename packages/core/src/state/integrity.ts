@@ -7,9 +7,8 @@ import {
   SLICE_PAGE_RECORD_FILE,
   type RunIdentity,
 } from '../bucket-layout.js';
-import { readPageRecord, type PageRecord } from '../task/land-page.js';
-import { compareIds, summarizeIds, type PageSummary } from '../task/page-summary.js';
-import { landedIds } from '../task/write-page.js';
+import { landedIds, readPageRecord, type PageRecord } from './page-records.js';
+import { compareIds, summarizeIds, type PageSummary } from './page-summary.js';
 import { diagnose, DuplicateTally, type IntegrityReport } from './integrity-report.js';
 
 /** Most ids the exact check holds in memory at once; a larger run is checked in several passes. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Sink } from '@rdc/contracts';
-import type { RunManifest } from '../plan/manifest.js';
+import type { RunManifest } from './manifest.js';
 import {
   parseRunId,
   runIdsStartingAt,

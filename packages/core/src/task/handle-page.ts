@@ -1,24 +1,28 @@
-import { type PageTask, type Task, timestampReader } from '@rdc/contracts';
-import { handleSliceTask } from './handle-slice.js';
+import { timestampReader, type EndpointConfig, type PageTask } from '@rdc/contracts';
 import { pageRecordKey, pageStem, slicePageStem } from '../bucket-layout.js';
-import { authorizeTask, runOf, toWindow, type HandlerDeps, type TaskResult } from './authorize.js';
+import { allowListedEndpoint } from './allow-list.js';
+import { createTaskCaches, runOf, toWindow, type HandlerDeps, type TaskResult } from './handler-deps.js';
 import { landPage } from './land-page.js';
-import { sliceNumberOf } from '../plan/tasks.js';
+import { sliceNumberOf } from './slice-number.js';
 import { validatePage } from './validate-page.js';
-import { countDrift } from './drift.js';
-import { handleCompactTask } from '../compact/handle-compact.js';
+import { countDrift } from '../state/drift.js';
 
 /**
  * Fetches, validates and lands one page (one part per UTC date of its records,
  * then its page record). Safe to call again for the same page.
  * A page of a window split under an offset cap is fetched within its slice and
  * named after the slice's number in the run's manifest.
+ * `endpoint`: the task's allow-listed endpoint, when the caller looked it up.
  */
-export async function handlePageTask(task: PageTask, deps: HandlerDeps): Promise<TaskResult> {
-  const endpoint = authorizeTask(task, deps.catalog);
+export async function handlePageTask(
+  task: PageTask,
+  deps: HandlerDeps,
+  endpoint: EndpointConfig = allowListedEndpoint(task, deps.catalog),
+): Promise<TaskResult> {
+  const caches = deps.caches ?? createTaskCaches(deps.sink);
   const run = runOf(task);
   const slice = task.slice;
-  const sliceNumber = slice ? await sliceNumberOf({ ...task, slice }, deps.sink) : undefined;
+  const sliceNumber = slice ? await sliceNumberOf({ ...task, slice }, caches.manifests) : undefined;
   const stem = sliceNumber === undefined ? pageStem(task.page) : slicePageStem(sliceNumber, task.page);
   const key = pageRecordKey(run, stem);
   // A redelivery of a page that landed (in either encoding) costs one metadata read, not an API call.
@@ -31,7 +35,7 @@ export async function handlePageTask(task: PageTask, deps: HandlerDeps): Promise
     pageSize: task.pageSize,
     runId: task.runId,
   });
-  validatePage(task, endpoint, result);
+  validatePage(task, endpoint, result, caches.validators);
 
   const metadata: Record<string, string> = {
     runId: task.runId,
@@ -45,25 +49,22 @@ export async function handlePageTask(task: PageTask, deps: HandlerDeps): Promise
     Object.assign(metadata, { slice: String(sliceNumber), sliceStart: slice.start, sliceEnd: slice.end });
   }
   if (result.requestId) metadata.apiRequestId = result.requestId;
-  const { outcome } = await landPage(deps, {
-    run,
-    stem,
-    records: result.records,
-    timestampField: endpoint.timestampField,
-    readTime: timestampReader(endpoint),
-    idField: endpoint.idField,
-    metadata,
-    drift: countDrift(result.records, endpoint.schema),
-    where: `run ${task.runId} page ${task.page}/${task.pages}`,
-    context: { runId: task.runId, page: task.page },
-  });
+  const { outcome } = await landPage(
+    { ...deps, caches },
+    {
+      run,
+      stem,
+      records: result.records,
+      timestampField: endpoint.timestampField,
+      readTime: timestampReader(endpoint),
+      idField: endpoint.idField,
+      metadata,
+      drift: countDrift(result.records, endpoint.schema),
+      where: `run ${task.runId} page ${task.page}/${task.pages}`,
+      context: { runId: task.runId, page: task.page },
+    },
+  );
   // Records another writer landed first are not this call's: the run summary counts what this process landed.
   const landed = outcome === 'created';
   return { outcome: landed ? 'landed' : 'already-landed', key, records: landed ? result.records.length : 0 };
-}
-
-/** Entry point for any task kind. */
-export function handleTask(task: Task, deps: HandlerDeps): Promise<TaskResult> {
-  if (task.kind === 'compact') return handleCompactTask(task, deps);
-  return task.kind === 'page' ? handlePageTask(task, deps) : handleSliceTask(task, deps);
 }

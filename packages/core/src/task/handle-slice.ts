@@ -1,4 +1,4 @@
-import { type CursorPage, PermanentError, type SliceTask, timestampReader } from '@rdc/contracts';
+import { type CursorPage, type EndpointConfig, PermanentError, type SliceTask, timestampReader } from '@rdc/contracts';
 import {
   pageRecordsPrefix,
   SLICE_PAGE_RECORD_FILE,
@@ -6,12 +6,13 @@ import {
   slicePageRecordPrefix,
   slicePageStem,
 } from '../bucket-layout.js';
-import { authorizeTask, runOf, toWindow, type HandlerDeps, type TaskResult } from './authorize.js';
-import { landedPageIds, landPage, readPageRecord } from './land-page.js';
-import { sliceNumberOf } from '../plan/tasks.js';
+import { allowListedEndpoint } from './allow-list.js';
+import { createTaskCaches, runOf, toWindow, type HandlerDeps, type TaskResult } from './handler-deps.js';
+import { landPage } from './land-page.js';
+import { landedPageIds, readPageRecord } from '../state/page-records.js';
+import { sliceNumberOf } from './slice-number.js';
 import { checkRecords } from './validate-page.js';
-import { countDrift } from './drift.js';
-import { cachedManifest } from '../plan/manifest.js';
+import { countDrift } from '../state/drift.js';
 import { walkBound, type WalkBound } from './walk-bound.js';
 
 /** What `slices/slice-NNNNNN.json` holds: the walk reached the end of the slice. */
@@ -46,10 +47,14 @@ const sameIdsAnyOrder = (a: readonly string[], b: readonly string[]): boolean =>
  * writes only the pages that have not landed; a landed page must hold the ids
  * the API serves now, or the slice's data changed under it and it fails.
  */
-export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promise<TaskResult> {
-  const endpoint = authorizeTask(task, deps.catalog);
+export async function handleSliceTask(
+  task: SliceTask,
+  deps: HandlerDeps,
+  endpoint: EndpointConfig = allowListedEndpoint(task, deps.catalog),
+): Promise<TaskResult> {
+  const caches = deps.caches ?? createTaskCaches(deps.sink);
   const run = runOf(task);
-  const slice = await sliceNumberOf(task, deps.sink);
+  const slice = await sliceNumberOf(task, caches.manifests);
   const marker = sliceMarkerKey(run, slice);
   if (await deps.sink.exists(marker)) return { outcome: 'already-landed', key: marker, records: 0 };
 
@@ -63,7 +68,7 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
     if (match) landed.set(Number(match[2]), key);
   }
 
-  const manifest = await cachedManifest(deps.sink, run);
+  const manifest = await caches.manifests.get(run);
   const limits = deps.catalog.services.get(task.service)?.limits ?? {};
   const bound = walkBound(manifest ?? { window: task.window }, task.slice, limits);
   const now = deps.now ?? Date.now;
@@ -72,7 +77,12 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
   const seen = new Set<unknown>();
   /** Checks and lands one page with records; returns the records this call wrote. */
   const take = async (page: CursorPage): Promise<number> => {
-    checkRecords(page.records, endpoint, { bounds: task.slice, where: `${where} page ${page.page}`, context, seen });
+    checkRecords(
+      page.records,
+      endpoint,
+      { bounds: task.slice, where: `${where} page ${page.page}`, context, seen },
+      caches.validators,
+    );
     const existing = landed.get(page.page);
     const record = existing ? await readPageRecord(deps.sink, existing) : undefined;
     const before = record ? await landedPageIds(deps.sink, record, endpoint.idField) : undefined;
@@ -97,18 +107,21 @@ export async function handleSliceTask(task: SliceTask, deps: HandlerDeps): Promi
       sliceEnd: task.slice.end,
     };
     if (page.requestId) metadata.apiRequestId = page.requestId;
-    const landedPage = await landPage(deps, {
-      run,
-      stem: slicePageStem(slice, page.page),
-      records: page.records,
-      timestampField: endpoint.timestampField,
-      readTime: timestampReader(endpoint),
-      idField: endpoint.idField,
-      metadata,
-      drift: countDrift(page.records, endpoint.schema),
-      where: `${where} page ${page.page}`,
-      context,
-    });
+    const landedPage = await landPage(
+      { ...deps, caches },
+      {
+        run,
+        stem: slicePageStem(slice, page.page),
+        records: page.records,
+        timestampField: endpoint.timestampField,
+        readTime: timestampReader(endpoint),
+        idField: endpoint.idField,
+        metadata,
+        drift: countDrift(page.records, endpoint.schema),
+        where: `${where} page ${page.page}`,
+        context,
+      },
+    );
     return landedPage.outcome === 'created' ? page.records.length : 0;
   };
 

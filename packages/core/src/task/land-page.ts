@@ -1,11 +1,10 @@
-import { z } from 'zod';
-import { PermanentError, type ErrorContext, type Sink } from '@rdc/contracts';
+import { PermanentError, type ErrorContext } from '@rdc/contracts';
 import { dataKey, pageRecordKey, utcDate, type RunIdentity } from '../bucket-layout.js';
-import type { HandlerDeps } from './authorize.js';
-import { landedIds, writePage } from './write-page.js';
-import { idsOf, summarizeIds } from './page-summary.js';
-import { runEncoding } from './encoding.js';
-import { StoredDrift } from './drift.js';
+import type { HandlerDeps } from './handler-deps.js';
+import { writePage } from './write-page.js';
+import { idsOf, summarizeIds } from '../state/page-summary.js';
+import { runEncoding } from '../state/encoding.js';
+import { landedIds, type PageRecord } from '../state/page-records.js';
 
 /** One date's share of a page: the records whose timestamp falls on UTC day `dt`, in page order. */
 export interface DatePart {
@@ -41,27 +40,6 @@ export function splitByDate(
   return [...parts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([dt, recs]) => ({ dt, records: recs }));
 }
 
-/**
- * What `_rdc/runs/…/pages/<stem>.json` holds: the page landed, with every part.
- * `metadata` is computed over all the page's records, before the split by date.
- */
-export const PageRecord = z.object({
-  v: z.literal(1),
-  runId: z.string(),
-  page: z.string(),
-  records: z.number().int().nonnegative(),
-  parts: z.array(z.object({ dt: z.string(), key: z.string(), records: z.number().int().nonnegative() })),
-  metadata: z.record(z.string(), z.string()),
-  /** Distinct ids and the smallest and largest id of the page (sealing's integrity check); absent in older records. */
-  distinct: z.number().int().nonnegative().optional(),
-  minId: z.string().optional(),
-  maxId: z.string().optional(),
-  /** Fields the records carry that the endpoint's schema does not declare. */
-  drift: StoredDrift.optional(),
-  landedAt: z.string(),
-});
-export type PageRecord = z.infer<typeof PageRecord>;
-
 export interface PageToLand {
   run: RunIdentity;
   /** `page-000042` or `page-s000003-000001`. */
@@ -89,12 +67,12 @@ const sameIdsInOrder = (a: readonly string[], b: readonly string[]): boolean =>
  * the same ids, so a redelivery completes a page without duplicating it.
  */
 async function landPart(
-  deps: Pick<HandlerDeps, 'sink' | 'gzip'>,
+  deps: Pick<HandlerDeps, 'sink' | 'gzip' | 'caches'>,
   page: PageToLand,
   part: DatePart,
   metadata: Record<string, string>,
 ): Promise<string> {
-  const gzip = await runEncoding(deps.sink, page.run, deps.gzip ?? false);
+  const gzip = await runEncoding(deps.sink, page.run, deps.gzip ?? false, deps.caches?.encodings);
   const key = dataKey(page.run, part.dt, page.stem, gzip);
   const other = dataKey(page.run, part.dt, page.stem, !gzip);
   let existing: string | undefined;
@@ -122,7 +100,7 @@ async function landPart(
  * then the record. Returns `exists` when another delivery wrote the record.
  */
 export async function landPage(
-  deps: Pick<HandlerDeps, 'sink' | 'gzip'>,
+  deps: Pick<HandlerDeps, 'sink' | 'gzip' | 'caches'>,
   page: PageToLand,
 ): Promise<{ outcome: 'created' | 'exists'; record: PageRecord }> {
   const parts = splitByDate(page.records, page.timestampField, page.readTime);
@@ -152,24 +130,4 @@ export async function landPage(
     { contentType: 'application/json', metadata: page.metadata },
   );
   return { outcome, record };
-}
-
-/** The page record of a landed page, or undefined when it has not landed. */
-export async function readPageRecord(sink: Sink, key: string): Promise<PageRecord | undefined> {
-  const body = await sink.get(key);
-  if (!body) return undefined;
-  const parsed = PageRecord.safeParse(JSON.parse(body.toString('utf8')));
-  if (!parsed.success) {
-    throw new PermanentError(
-      `${sink.url}/${key} is not a page record this version can read; remove it and resume the run.`,
-    );
-  }
-  return parsed.data;
-}
-
-/** The ids of a landed page in order, read from its parts. */
-export async function landedPageIds(sink: Sink, record: PageRecord, idField: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (const part of record.parts) ids.push(...((await landedIds(sink, part.key, idField)) ?? []));
-  return ids;
 }

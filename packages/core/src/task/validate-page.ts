@@ -19,15 +19,23 @@ interface Validator {
   fast: ReturnType<typeof compileRecordCheck>;
   zod: ReturnType<typeof buildRecordValidator>;
 }
-const validators = new WeakMap<EndpointConfig, Validator>();
 
-function validatorFor(endpoint: EndpointConfig): Validator {
-  let validator = validators.get(endpoint);
-  if (!validator) {
-    validator = { fast: compileRecordCheck(endpoint.schema), zod: buildRecordValidator(endpoint.schema) };
-    validators.set(endpoint, validator);
+/** Each endpoint's record check, compiled once: endpoints come from a catalog loaded once. */
+export class ValidatorCache {
+  private readonly byEndpoint = new WeakMap<EndpointConfig, Validator>();
+
+  for(endpoint: EndpointConfig): Validator {
+    let validator = this.byEndpoint.get(endpoint);
+    if (!validator) {
+      validator = { fast: compileRecordCheck(endpoint.schema), zod: buildRecordValidator(endpoint.schema) };
+      this.byEndpoint.set(endpoint, validator);
+    }
+    return validator;
   }
-  return validator;
+
+  has(endpoint: EndpointConfig): boolean {
+    return this.byEndpoint.has(endpoint);
+  }
 }
 
 export interface RecordCheck {
@@ -49,9 +57,10 @@ export function checkRecords(
   records: readonly Record<string, unknown>[],
   endpoint: EndpointConfig,
   check: RecordCheck,
+  validators: ValidatorCache = new ValidatorCache(),
 ): void {
   const { where, context: ctx, bounds } = check;
-  const validator = validatorFor(endpoint);
+  const validator = validators.for(endpoint);
   const start = Date.parse(bounds.start);
   const end = Date.parse(bounds.end);
   const ids = check.seen ?? new Set<unknown>();
@@ -108,7 +117,12 @@ export function checkRecords(
  * Count mismatches are transient (retried, then dead-lettered); schema
  * failures are permanent.
  */
-export function validatePage(task: PageTask, endpoint: EndpointConfig, result: PageResult): void {
+export function validatePage(
+  task: PageTask,
+  endpoint: EndpointConfig,
+  result: PageResult,
+  validators?: ValidatorCache,
+): void {
   const slice = task.slice ? ` of slice [${task.slice.start}, ${task.slice.end})` : '';
   const where = `run ${task.runId} page ${task.page}/${task.pages}${slice}`;
   const ctx = { runId: task.runId, page: task.page };
@@ -128,5 +142,5 @@ export function validatePage(task: PageTask, endpoint: EndpointConfig, result: P
       ctx,
     );
   }
-  checkRecords(result.records, endpoint, { bounds: task.slice ?? task.window, where, context: ctx });
+  checkRecords(result.records, endpoint, { bounds: task.slice ?? task.window, where, context: ctx }, validators);
 }

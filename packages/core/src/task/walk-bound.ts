@@ -6,7 +6,7 @@ import {
   WALK_MARGIN,
   WALK_SECONDS_PER_PAGE,
 } from '../defaults.js';
-import type { RunManifest } from '../plan/manifest.js';
+import type { RunManifest } from '../state/manifest.js';
 
 /** How far one slice's cursor walk may go, and where each bound comes from (for messages). */
 export interface WalkBound {

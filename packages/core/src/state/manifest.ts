@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_PAGES_PER_RUN_CEILING, PermanentError, RUN_ID_PATTERN, TimeRange, type Sink } from '@rdc/contracts';
-import { readStateFile } from '../state/state-files.js';
+import { readStateFile } from './state-files.js';
 import { manifestKey, type RunIdentity } from '../bucket-layout.js';
 
 /** One time slice of a window split under an offset cap, with what the API counted in it. */
@@ -86,23 +86,38 @@ export async function writeManifest(sink: Sink, manifest: RunManifest): Promise<
 /** `pages` or `slices`; manifests without the field are page plans. */
 export const planKind = (manifest: RunManifest): 'pages' | 'slices' => manifest.plan ?? 'pages';
 
-const cache = new WeakMap<Sink, Map<string, RunManifest>>();
-const CACHE_SIZE = 64;
+/** Runs whose manifest a cache keeps at most; the oldest read is dropped first. */
+export const MANIFEST_CACHE_SIZE = 64;
 
 /**
- * The manifest of a run, read once per sink and run and then kept: manifests
- * are write-once. `fresh` reads it again (a run re-planned after its manifest
- * was removed).
+ * The manifests of one sink's runs, read once and then kept: manifests are
+ * write-once. Owned by whoever works the deliveries of that sink (the task
+ * processor), so what is cached is visible and dropped with its owner.
  */
-export async function cachedManifest(sink: Sink, run: RunIdentity, fresh = false): Promise<RunManifest | undefined> {
-  let runs = cache.get(sink);
-  if (!runs) cache.set(sink, (runs = new Map<string, RunManifest>()));
-  const hit = fresh ? undefined : runs.get(run.runId);
-  if (hit) return hit;
-  const manifest = await readManifest(sink, run);
-  if (!manifest) return undefined;
-  runs.delete(run.runId);
-  runs.set(run.runId, manifest);
-  if (runs.size > CACHE_SIZE) runs.delete(runs.keys().next().value as string);
-  return manifest;
+export class ManifestCache {
+  private readonly runs = new Map<string, RunManifest>();
+
+  constructor(readonly sink: Sink) {}
+
+  /** The run's manifest; `fresh` reads it again (a run re-planned after its manifest was removed). */
+  async get(run: RunIdentity, fresh = false): Promise<RunManifest | undefined> {
+    const hit = fresh ? undefined : this.runs.get(run.runId);
+    if (hit) return hit;
+    const manifest = await readManifest(this.sink, run);
+    this.runs.delete(run.runId);
+    if (!manifest) return undefined;
+    this.runs.set(run.runId, manifest);
+    if (this.runs.size > MANIFEST_CACHE_SIZE) this.runs.delete(this.runs.keys().next().value as string);
+    return manifest;
+  }
+
+  /** Drops a run's manifest (the run finished, or was repaired and planned again). */
+  forget(runId: string): void {
+    this.runs.delete(runId);
+  }
+
+  /** Run ids whose manifest is cached, oldest first. */
+  runIds(): string[] {
+    return [...this.runs.keys()];
+  }
 }

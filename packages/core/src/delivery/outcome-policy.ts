@@ -6,14 +6,15 @@ import {
   taskLabel,
   type Ack,
   type Delivery,
+  type EndpointConfig,
   type Log,
   type Sink,
   type Task,
 } from '@rdc/contracts';
-import { malformedKey, parseRunId, unplannedKey } from './bucket-layout.js';
-import { cachedManifest } from './plan/manifest.js';
-import { deadLetterKeyFor } from './plan/tasks.js';
-import type { TaskResult } from './task/authorize.js';
+import { malformedKey, parseRunId, unplannedKey } from '../bucket-layout.js';
+import { ManifestCache } from '../state/manifest.js';
+import { deadLetterKeyFor } from '../task/slice-number.js';
+import type { TaskResult } from '../task/handler-deps.js';
 
 export type Decision = 'ack' | 'retry' | 'dead-letter';
 
@@ -30,19 +31,22 @@ export function decideOutcome(error: unknown, deliveryAttempt: number, maxDelive
 }
 
 export interface ProcessDeps {
-  handle(task: Task): Promise<TaskResult>;
+  /** Handles the task; `endpoint` is what `allowList` found for it, when given. */
+  handle(task: Task, endpoint?: EndpointConfig): Promise<TaskResult>;
   sink: Sink;
+  /** Manifests of the sink's runs (dead-letter records are named after the plan). @default a fresh cache */
+  manifests?: ManifestCache;
   log: Log;
   /** Attempts after which a failing task is dead-lettered (match the subscription's policy). */
   maxDeliveryAttempts: number;
   /** Called after a page lands (completion tracking). Its failures are logged, never fail the page. */
   afterLanded?(task: Task, result: TaskResult): Promise<void>;
   /**
-   * Checks a decoded task against the allow-listed config before anything is
-   * written for it; a task that fails is treated as malformed (its claimed
+   * Finds a decoded task's endpoint in the config's allow-list before anything
+   * is written for it; a task that fails is treated as malformed (its claimed
    * service, endpoint and run name no path).
    */
-  authorize?(task: Task): void;
+  allowList?(task: Task): EndpointConfig;
   /** Decodes the message; defaults to `decodeTask`. */
   decode?(delivery: Delivery): Task;
   /** Called when a task is dead-lettered. */
@@ -97,10 +101,10 @@ const MAX_RECORDED_DATA = 4096;
  * run (or slice) was never planned, or a malformed message: one record per
  * message id, outside every run's folder.
  */
-async function recordKey(delivery: Delivery, task: Task | undefined, sink: Sink): Promise<string> {
+async function recordKey(delivery: Delivery, task: Task | undefined, manifests: ManifestCache): Promise<string> {
   const digest = createHash('sha256').update(delivery.id).digest('hex').slice(0, 32);
   if (!task) return malformedKey(digest);
-  const planned = await cachedManifest(sink, parseRunId(task.runId)).then(
+  const planned = await manifests.get(parseRunId(task.runId)).then(
     (manifest) => manifest !== undefined,
     (error: unknown) => {
       if (isRetryable(error)) throw error;
@@ -109,7 +113,7 @@ async function recordKey(delivery: Delivery, task: Task | undefined, sink: Sink)
   );
   if (!planned) return unplannedKey(digest);
   const tag = { digest: digest.slice(0, 16), attempt: delivery.deliveryAttempt };
-  return (await deadLetterKeyFor(task, sink, tag)) ?? unplannedKey(digest);
+  return (await deadLetterKeyFor(task, manifests, tag)) ?? unplannedKey(digest);
 }
 
 /** Decodes one delivery, handles it, and decides what the transport does with it. */
@@ -118,9 +122,9 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps): Pr
   const log = deps.log.child({ messageId: delivery.id, deliveryAttempt: delivery.deliveryAttempt });
   try {
     const decoded = deps.decode ? deps.decode(delivery) : decodeTask(delivery.data, `Message ${delivery.id}`);
-    deps.authorize?.(decoded);
+    const endpoint = deps.allowList?.(decoded);
     task = decoded;
-    const result = await deps.handle(task);
+    const result = await deps.handle(task, endpoint);
     const pageLog = log.child(taskMeta(task));
     pageLog.debug(`${taskLabel(task)} ${result.outcome}`, { records: result.records, key: result.key });
     if (deps.afterLanded) {
@@ -144,7 +148,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps): Pr
     }
     let key: string | undefined;
     try {
-      key = await recordKey(delivery, task, deps.sink);
+      key = await recordKey(delivery, task, deps.manifests ?? new ManifestCache(deps.sink));
       // Write-once: a record already there is this delivery's own (an ack that was lost), never replaced.
       await deps.sink.putIfAbsent(
         key,

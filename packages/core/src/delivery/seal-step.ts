@@ -1,0 +1,97 @@
+import { errorMessage, ownValue, type Log, type ServiceCatalog, type Task, type TaskPublisher } from '@rdc/contracts';
+import { parseRunId } from '../bucket-layout.js';
+import { compactionTasks, parquetEnabled } from '../compact/handle-compact.js';
+import { finalizeRun } from '../state/completion.js';
+import type { ManifestCache, RunManifest } from '../state/manifest.js';
+
+/** Runs up to this many pages are checked for completion after every landed page (one list call). */
+export const CHECK_EVERY_PAGE_UP_TO = 1_000;
+/** Larger runs are checked at most this often per processor; `status` and the next plan finalize the rest. */
+export const COMPLETION_CHECK_INTERVAL_MS = 30_000;
+/** Sealed runs a processor remembers, so their late redeliveries cost no list call. */
+const REMEMBERED_RUNS = 1_000;
+
+/**
+ * The completion step after a page lands: is its run complete? Then write
+ * `_SUCCESS` and advance the watermark (finalizeRun). A completion check lists
+ * the run's folder, O(pages) per check; checking after every page of a
+ * 100k-page backfill would be O(pages²), so large runs are checked on a
+ * timer's pace instead.
+ */
+export interface SealStepDeps {
+  manifests: ManifestCache;
+  catalog: ServiceCatalog;
+  log: Log;
+  /** Compact every sealed run into Parquet, whatever its endpoint's config says. @default false */
+  parquet?: boolean;
+  /** Where the sealer publishes a run's compaction tasks (one per dt= partition). */
+  compactions?: TaskPublisher;
+}
+
+export function createSealStep(deps: SealStepDeps): (task: Task) => Promise<void> {
+  const lastCheck = new Map<string, number>();
+  const finished = new Set<string>();
+
+  /** The sealer of a run publishes its compaction tasks, when its endpoint is compacted. */
+  async function publishCompaction(manifest: RunManifest): Promise<void> {
+    const service = deps.catalog.services.get(manifest.service);
+    const endpoint = service && ownValue(service.endpoints, manifest.endpoint);
+    if (!endpoint || !parquetEnabled(endpoint, deps.parquet)) return;
+    const log = deps.log.child({ runId: manifest.runId });
+    if (!deps.compactions) {
+      log.warn(
+        `Run ${manifest.runId} is sealed and its endpoint is compacted into Parquet, but this worker has no --compact-topic (RDC_COMPACT_TOPIC): its compaction tasks were not published.`,
+      );
+      return;
+    }
+    let tasks = 0;
+    try {
+      for (const task of compactionTasks(manifest)) {
+        await deps.compactions.publish(task);
+        tasks++;
+      }
+      await deps.compactions.flush();
+    } catch (error) {
+      // Only the sealer publishes, once: say how to compact the run by hand.
+      log.error(
+        `Run ${manifest.runId} is sealed, but publishing its compaction tasks failed after ${tasks}: ${errorMessage(error)}. ` +
+          `Compact it with \`npm start -- --resume ${manifest.runId} --parquet --sink ${deps.manifests.sink.url}\` (tasks already published are harmless: each partition is compacted once).`,
+      );
+      return;
+    }
+    log.info(`Run ${manifest.runId}: ${tasks} compaction tasks published, one per dt= partition`);
+  }
+
+  return async (task) => {
+    if (task.kind === 'compact' || finished.has(task.runId)) return;
+    const manifest = await deps.manifests.get(parseRunId(task.runId));
+    if (!manifest) return;
+    if (manifest.pages > CHECK_EVERY_PAGE_UP_TO) {
+      const now = Date.now();
+      if (now - (lastCheck.get(task.runId) ?? 0) < COMPLETION_CHECK_INTERVAL_MS) return;
+      lastCheck.set(task.runId, now);
+    }
+    const status = await finalizeRun(deps.manifests.sink, manifest);
+    if (status.complete) {
+      if (finished.size >= REMEMBERED_RUNS) finished.clear();
+      finished.add(task.runId);
+      deps.manifests.forget(task.runId);
+      lastCheck.delete(task.runId);
+      // Logged by the one sealer that wrote _SUCCESS, so once per run however many workers saw it complete.
+      if (status.sealedNow) {
+        deps.log.info(`Run ${task.runId} complete: ${status.landedPages}/${status.expectedPages} pages landed`, {
+          runId: task.runId,
+        });
+        await publishCompaction(manifest);
+      }
+    } else if (status.integrity) {
+      const { integrity } = status;
+      deps.log.error(
+        `Run ${task.runId} NOT SEALED: every page landed, but the records do not add up (${integrity.distinct} distinct ids in ${integrity.records} records` +
+          `${integrity.expected !== undefined ? `, ${integrity.expected} planned` : ''}): ${integrity.explanation ?? ''}. ` +
+          `Pages: ${integrity.pages.join(', ') || '-'}. ${integrity.remedy ?? ''}`,
+        { runId: task.runId, integrity: { cause: integrity.cause, sample: integrity.sample.slice(0, 3) } },
+      );
+    }
+  };
+}
