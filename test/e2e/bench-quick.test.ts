@@ -43,8 +43,8 @@ describe('bench --quick', () => {
   afterEach(() => cleanup());
 
   it('runs every scenario, lands complete output, and writes well-formed JSON and the S1 chart', async function () {
-    this.timeout(180_000);
-    const run = await runCli(BENCH, ['--quick', '--out-dir', dir], cleanEnv(), 150_000);
+    this.timeout(210_000);
+    const run = await runCli(BENCH, ['--quick', '--out-dir', dir], cleanEnv(), 180_000);
     expect(run.code, `${run.stdout}\n${run.stderr}`).to.equal(0);
     expect(run.stdout).to.contain('Every scenario landed complete output.');
 
