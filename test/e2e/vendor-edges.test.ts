@@ -104,12 +104,17 @@ describe('the shipped vendor configs at the edges of windows and pages', functio
       });
 
       it('ids land exactly as the API wrote them', async () => {
-        const start = '2024-07-15T09:00:00Z';
-        const end = '2024-07-15T11:00:00Z';
+        // Three days around the hundredth record, where the Shopify replica's ids go from nine digits to thirteen.
+        const day = Math.floor(seeds().find((s) => s.seq === 100)!.at / 86_400_000) * 86_400_000;
+        const start = new Date(day - 86_400_000).toISOString();
+        const end = new Date(day + 2 * 86_400_000).toISOString();
         let raw: string[] = [];
         await land(vendor, replica, start, end, {}, CONFIG_DIR, (dir) => (raw = rawIds(dir)));
         const expected = replica.idsIn(at(start), at(end)).map((id) => JSON.stringify(id));
         expect(raw.sort()).to.deep.equal(expected.sort());
+        if (vendor.service === 'shopify') {
+          expect(raw.map((id) => id.length)).to.include.members([9, 13]);
+        }
       });
     });
   }
