@@ -4,7 +4,7 @@ import { ConfigError, errorMessage, versionRequested, versionText } from '@rdc/c
 import { createLogger } from '@rdc/logging';
 import { createSink } from '@rdc/sinks';
 import { LOCAL_HELP, parseLocalArgs } from './cli.js';
-import { runLocalWindow } from './backfill.js';
+import { runLocal } from './run-local.js';
 import { formatStatus, readRunStatus, resolveRunTarget } from './status.js';
 import { schemaCommand } from './schema-command.js';
 
@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.json ? `${JSON.stringify(status)}\n` : `${formatStatus(status)}\n`);
     return status.complete ? 0 : 1;
   }
-  const { code } = await runLocalWindow(command.args, {
+  const { code } = await runLocal(command.args, {
     env: process.env,
     log,
     stdout: process.stdout,

@@ -10,6 +10,7 @@ import {
   UpToDate,
   type Drift,
   type IntegrityReport,
+  type PlanResult,
   type RunStatus,
 } from '@rdc/core';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
@@ -124,7 +125,6 @@ async function work(
   started: number,
 ): Promise<{ code: number; summary?: LocalSummary }> {
   const { catalog, sources, sink } = wired;
-  let progress: Progress | undefined;
   const queue = new MemoryQueue({
     concurrency: args.concurrency,
     // The worker dead-letters at maxAttempts itself; the queue's own limit only
@@ -138,17 +138,24 @@ async function work(
     },
   });
   const source = sources.sourceFor(args.service);
-  try {
-    const planned = await planFromArgs(
-      args,
-      { catalog, source, sink, publisher: queue, log: io.log },
-      // Locally there is no scheduler to retry later: finish the pending run instead.
-      { now: io.now?.() ?? new Date(), ifLatestIncomplete: 'resume', fanOut: args.concurrency },
-    );
-    // Nothing new to plan: main says so and exits 0.
-    if (planned instanceof UpToDate) throw planned;
-    const [plan] = planned;
-    if (!plan) throw new Error('The plan returned no run');
+  const processTask = createTaskProcessor({
+    catalog,
+    sourceFor: (s) => sources.sourceFor(s),
+    sink,
+    gzip: args.gzip,
+    log: io.log,
+    maxDeliveryAttempts: args.maxAttempts,
+    // Each run is sealed once, below, when the queue is drained.
+    sealRuns: false,
+  });
+  const results: { code: number; summary: LocalSummary }[] = [];
+  /**
+   * Works one planned run to its end: the queue delivers the tasks published
+   * while it was planned, then the run is sealed (and compacted when asked). A
+   * window over limits.maxPagesPerRun comes here once per run, in window order,
+   * and the next run is planned only afterwards.
+   */
+  const workRun = async (plan: PlanResult): Promise<void> => {
     const manifest = plan.manifest;
     const slicePlan = manifest.plan === 'slices';
     const location = `${sink.url}/${tableFolder(manifest)}`;
@@ -160,21 +167,10 @@ async function work(
       io.stdout.write(
         `Plan (dry run, nothing fetched) ${manifest.runId}\n  window  [${manifest.window.start}, ${manifest.window.end})\n${fanOut}\n  location ${location}\n  run      ${runState}\n`,
       );
-      return { code: 0 };
+      return;
     }
-    progress = new Progress(plan.published, io.stderr, io.log, slicePlan ? 'slices' : 'pages');
-    const bar = progress;
+    const bar = new Progress(plan.published, io.stderr, io.log, slicePlan ? 'slices' : 'pages');
     bar.tick();
-    const processTask = createTaskProcessor({
-      catalog,
-      sourceFor: (s) => sources.sourceFor(s),
-      sink,
-      gzip: args.gzip,
-      log: io.log,
-      maxDeliveryAttempts: args.maxAttempts,
-      // The run is sealed once, below, when the queue is drained.
-      sealRuns: false,
-    });
     await queue.start(async (delivery) => {
       const processed = await processTask(delivery);
       if (processed.decision === 'ack' && processed.result) {
@@ -217,7 +213,27 @@ async function work(
       ...(parquet ? { parquet } : {}),
     };
     io.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
-    return { code: status.complete && (parquet?.complete ?? true) ? 0 : 1, summary };
+    results.push({ code: status.complete && (parquet?.complete ?? true) ? 0 : 1, summary });
+  };
+  try {
+    const planned = await planFromArgs(
+      args,
+      { catalog, source, sink, publisher: queue, log: io.log },
+      {
+        now: io.now?.() ?? new Date(),
+        // Locally there is no scheduler to retry later: finish the pending run instead.
+        ifLatestIncomplete: 'resume',
+        fanOut: args.concurrency,
+        overMaxPages: 'consecutive-runs',
+        onRun: workRun,
+      },
+    );
+    // Nothing new to plan: main says so and exits 0.
+    if (planned instanceof UpToDate) throw planned;
+    if (planned.length === 0) throw new Error('The plan returned no run');
+    const last = results.at(-1);
+    // Every run must be sealed; the last run's summary stands for the command.
+    return { code: Math.max(0, ...results.map((r) => r.code)), ...(last ? { summary: last.summary } : {}) };
   } finally {
     await queue.stop().catch((error: unknown) => io.log.warn(`Stopping the queue failed: ${errorMessage(error)}`));
   }

@@ -53,7 +53,7 @@ export { probeSliceSize, roundSliceMs, slicesFor, type SliceChoice } from './pla
 export { RunManifest, CountedSlice, readManifest, writeManifest, runIdentity, planKind } from './state/manifest.js';
 export { pageTasks, sliceTasks, tasksFor } from './plan/tasks.js';
 export { planRun, UpToDate } from './plan/plan-run.js';
-export { planBackfill, runEnd } from './plan/backfill.js';
+export { planBackfill } from './plan/backfill.js';
 export type { BackfillHooks } from './plan/backfill.js';
 export { TooManyPagesError } from './plan/counting.js';
 export { OverlapError, overlappingRuns, claimWindow } from './plan/overlap.js';

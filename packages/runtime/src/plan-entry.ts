@@ -20,11 +20,16 @@ export interface PlanPolicy {
   /** Cursor styles: worker slots the adaptive slices should keep busy. @default DEFAULT_FAN_OUT */
   fanOut?: number;
   /**
-   * A window holding more pages than limits.maxPagesPerRun: the planner plans it
-   * as consecutive runs that each fit (planBackfill); the embedded runner works
-   * one run per invocation and refuses it. @default "refuse"
+   * A window holding more pages than limits.maxPagesPerRun: plan it as
+   * consecutive runs that each fit (planBackfill), or refuse it. @default "refuse"
    */
   overMaxPages?: 'refuse' | 'consecutive-runs';
+  /**
+   * Called after each run is planned (and published), in window order; the next
+   * run is planned once it resolves. The embedded runner works each run here, so
+   * a long backfill holds one run's tasks at a time.
+   */
+  onRun?(result: PlanResult): Promise<void>;
 }
 
 /**
@@ -50,10 +55,15 @@ export async function planFromArgs(
   }
   const start = (repair ?? resume)?.window.start ?? args.startDate;
   const end = (repair ?? resume)?.window.end ?? args.endDate;
+  const onRun = policy.onRun;
   const plan =
     policy.overMaxPages === 'consecutive-runs'
-      ? planBackfill
-      : async (...a: Parameters<typeof planRun>) => [await planRun(...a)];
+      ? (...a: Parameters<typeof planRun>) => planBackfill(...a, onRun ? { onRun: (result) => onRun(result) } : {})
+      : async (...a: Parameters<typeof planRun>) => {
+          const result = await planRun(...a);
+          await onRun?.(result);
+          return [result];
+        };
   try {
     return await plan(
       {

@@ -80,6 +80,11 @@ async function readBackfill(sink: Sink, req: PlanRequest, window: Window): Promi
   return (await readStateFile(sink, key, BackfillRecord, `Delete ${key} to plan the window from scratch.`))?.spanMs;
 }
 
+async function recordBackfill(sink: Sink, req: PlanRequest, window: Window, span: number): Promise<void> {
+  const body = Buffer.from(`${JSON.stringify({ window, spanMs: Math.max(1, span) })}\n`);
+  await sink.put(backfillKey(req.service, req.endpoint, window), body, { contentType: 'application/json' });
+}
+
 export interface BackfillHooks {
   /** Called after each run is planned (and published), in window order. */
   onRun?(result: PlanResult, index: number): void | Promise<void>;
@@ -113,10 +118,6 @@ export async function planBackfill(
         `${req.service}/${req.endpoint}: [${window.start.toISOString()}, ${window.end.toISOString()}) holds ${error.pages} pages, ` +
           `more than limits.maxPagesPerRun (${error.maxPages}); planning it as consecutive runs that each fit`,
       );
-      if (!req.dryRun) {
-        const body = Buffer.from(`${JSON.stringify({ window, spanMs: Math.max(1, span) })}\n`);
-        await deps.sink.put(backfillKey(req.service, req.endpoint, window), body, { contentType: 'application/json' });
-      }
     } else {
       // A retried backfill: its runs overlap the window it was asked for.
       const planned = error instanceof OverlapError ? await readBackfill(deps.sink, req, error.window) : undefined;
@@ -142,6 +143,8 @@ export async function planBackfill(
         results.length === 0 && !req.start ? { ...req, end: new Date(end) } : { ...req, start: at, end: new Date(end) };
       try {
         const result = await planRun(request, deps);
+        // Recorded once its first run is planned: a window refused outright writes nothing.
+        if (results.length === 0 && !req.dryRun) await recordBackfill(deps.sink, req, window, span);
         await hooks.onRun?.(result, results.length);
         results.push(result);
         span = nextSpan(result, maxPages, span);
