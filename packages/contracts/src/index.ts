@@ -25,6 +25,5 @@ export { freePort } from './tcp-port.js';
 export {
   CONFIG_REFERENCE_PATHS,
   configReferenceFiles,
-  serviceConfigJsonSchema,
   undocumentedConfigKeys,
 } from './config-reference.js';
