@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { APPS, cleanEnv, idsInFolder, repoRoot, runCli } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
-import { at, CONFIG_DIR, expectAllAccepted, land, type Replica, sorted, VENDORS } from '../support/replicas/vendor-runs.js';
+import {
+  at,
+  CONFIG_DIR,
+  expectAllAccepted,
+  land,
+  type Replica,
+  sorted,
+  VENDORS,
+} from '../support/replicas/vendor-runs.js';
 
 describe('the shipped Stripe, WooCommerce and Shopify configs against replicas of the real APIs', function () {
   this.timeout(400_000);
