@@ -29,7 +29,7 @@ export interface PlanPolicy {
    * run is planned once it resolves. The embedded runner works each run here, so
    * a long backfill holds one run's tasks at a time.
    */
-  onRun?(result: PlanResult): Promise<void>;
+  onRun?: (result: PlanResult) => Promise<void>;
 }
 
 /**
