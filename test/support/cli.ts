@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { exactId } from '@rdc/contracts';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -105,10 +106,13 @@ export function idsInFolder(dir: string, idField = 'id'): string[] {
     .flatMap((f) => {
       const raw = readFileSync(f);
       const text = (f.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => String((JSON.parse(line) as Record<string, unknown>)[idField]));
+      return (
+        text
+          .split('\n')
+          .filter(Boolean)
+          // Exact text: a 64-bit id read through JSON.parse alone would be rounded.
+          .map((line) => exactId(JSON.parse(line) as Record<string, unknown>, idField, line))
+      );
     });
 }
 

@@ -28,6 +28,8 @@ import { type BoundsMode, isBoundsMode, serveBounds } from './hostile-bounds.js'
  *   cursor and `has_more` as usual.
  * - `endless-cursor`: past the last record the cursor never ends: every next page holds
  *   `limit` new made-up records inside the window, with a next link, cursor and `has_more`.
+ * - `invalid-utf8`: every page past the first holds bytes that are not UTF-8 (0xff 0xfe)
+ *   inside its first record's id.
  * - bounded waits and sizes: `huge-total`, `huge-body`, `huge-retry-after`, `negative-retry-after`,
  *   `slow-drip` (see hostile-bounds.ts).
  */
@@ -40,12 +42,14 @@ export type HostileMode =
   | 'total-drift'
   | 'empty-pages'
   | 'endless-cursor'
+  | 'invalid-utf8'
   | BoundsMode;
 
 export interface HostileRecord {
   id: string;
   created_at: string;
-  amount: number;
+  /** A string of digits past 2^53 for `snowflake` records (sent as a JSON number). */
+  amount: number | string;
 }
 
 export interface HostileApiOptions {
@@ -57,6 +61,11 @@ export interface HostileApiOptions {
   stepMs?: number;
   /** A bulk import: the first `bulk` records share the first timestamp, the others follow `stepMs` apart. @default 0 */
   bulk?: number;
+  /**
+   * Snowflake-style records: ids are 64-bit integers (1800000000000000001, …) and amounts
+   * integers past 2^53, sent as JSON numbers that `JSON.parse` would round. @default false
+   */
+  snowflake?: boolean;
   mode?: HostileMode;
   /** `repeat-boundary`: the page (1-based) that repeats its predecessor's last record. @default 2 */
   boundaryPage?: number;
@@ -86,9 +95,9 @@ export interface HostileApi {
 
 const pad = (n: number): string => String(n).padStart(7, '0');
 
-function makeRecords(count: number, start: number, stepMs: number, bulk: number): HostileRecord[] {
+function makeRecords(count: number, start: number, stepMs: number, bulk: number, snowflake: boolean): HostileRecord[] {
   return Array.from({ length: count }, (_, i) => ({
-    id: `h_${pad(i + 1)}`,
+    id: snowflake ? String(1_800_000_000_000_000_000n + BigInt(i + 1)) : `h_${pad(i + 1)}`,
     created_at: new Date(start + Math.max(0, i - Math.max(0, bulk - 1)) * stepMs).toISOString(),
     amount: (i % 97) + 0.5,
   }));
@@ -147,7 +156,10 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
   const stepMs = options.stepMs ?? 60_000;
   const start = (options.start ?? new Date('2024-01-01T00:00:00Z')).getTime();
   const initial = options.records ?? 500;
-  const data = makeRecords(initial, start, stepMs, options.bulk ?? 0);
+  const snowflake = options.snowflake ?? false;
+  const data = makeRecords(initial, start, stepMs, options.bulk ?? 0, snowflake);
+  // Amounts in minor units past 2^53, kept as exact digits (a string here, a JSON number on the wire).
+  if (snowflake) data.forEach((r, i) => (r.amount = String(90_071_992_547_409_930n + BigInt(i))));
   const next = random(options.seed ?? 1);
   let requests = 0;
   let pageRequests = 0;
@@ -218,10 +230,25 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
       next.searchParams.set('cursor', nextCursor);
       headers.link = `<${next.pathname}${next.search}>; rel="next"`;
     }
-    const body = (): string => JSON.stringify({ data: page, total, has_more: more, next_cursor: nextCursor });
+    const body = (): string => {
+      const text = JSON.stringify({ data: page, total, has_more: more, next_cursor: nextCursor });
+      // The digits as JSON numbers, beyond what a double holds.
+      return options.snowflake ? text.replace(/"(id|amount)":"(\d+)"/g, '"$1":$2') : text;
+    };
     // Bounded waits and sizes (hostile-bounds.ts): huge totals and bodies, long or negative waits, slow drips.
     if (isBoundsMode(mode) && serveBounds(mode, res, { isCount, pageRequests, body })) return;
     res.writeHead(200, headers);
+    if (mode === 'invalid-utf8' && offset >= query.limit && page[0]) {
+      const [before, after] = body().split(page[0].id);
+      res.end(
+        Buffer.concat([
+          Buffer.from(`${before}${page[0].id.slice(0, 2)}`),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(`${page[0].id.slice(2)}${after}`),
+        ]),
+      );
+      return;
+    }
     res.end(body());
   }
 

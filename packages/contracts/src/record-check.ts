@@ -33,7 +33,8 @@ function scalar(type: FieldType): Check {
     case 'number':
       return (v) => typeof v === 'number' && Number.isFinite(v);
     case 'integer':
-      return (v) => Number.isSafeInteger(v);
+      // Past 2^53 too: the record is written as the API sent it, so a 64-bit id keeps every digit.
+      return (v) => typeof v === 'number' && Number.isInteger(v);
     case 'boolean':
       return (v) => typeof v === 'boolean';
     case 'datetime':

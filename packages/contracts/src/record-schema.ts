@@ -102,7 +102,8 @@ function scalarValidator(type: FieldType): z.ZodType {
     case 'number':
       return z.number().finite();
     case 'integer':
-      return z.number().int();
+      // Not z.int(): it stops at 2^53, and records keep their 64-bit integers as the API sent them.
+      return z.number().refine(Number.isInteger, 'expected an integer');
     case 'boolean':
       return z.boolean();
     case 'datetime':

@@ -1,5 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type CursorPage, type EndpointConfig, type Pagination, PermanentError, type Window } from '@rdc/contracts';
+import {
+  type CursorPage,
+  type EndpointConfig,
+  exactId,
+  type Pagination,
+  PermanentError,
+  scalarTextAt,
+  type Window,
+} from '@rdc/contracts';
 import { describeValue, getPath } from './json-path.js';
 import { findLink, parseLinkHeader } from './link-header.js';
 import { type ApiRecord, readRecords } from './records.js';
@@ -43,7 +51,7 @@ export function requestIdOf(headers: IncomingHttpHeaders): string | undefined {
 
 function parseStep(walk: CursorWalk, body: unknown, response: RawResponse): Step {
   const { endpoint, endpointName: name, pagination: p } = walk;
-  const records = readRecords(body, endpoint.response.records, `endpoints.${name}.response.records`);
+  const records = readRecords(body, endpoint.response.records, `endpoints.${name}.response.records`, response.body);
   if (p.style === 'link-header') {
     const next = findLink(parseLinkHeader(response.headers.link), 'next');
     return { records, next: next ? { kind: 'url', raw: next.uri } : undefined };
@@ -54,7 +62,11 @@ function parseStep(walk: CursorWalk, body: unknown, response: RawResponse): Step
     if (typeof value === 'string') {
       return { records, next: p.cursorParam ? { kind: 'cursor', value } : { kind: 'url', raw: value } };
     }
-    if (typeof value === 'number' && p.cursorParam) return { records, next: { kind: 'cursor', value: String(value) } };
+    if (typeof value === 'number' && p.cursorParam) {
+      // The literal as sent: a 64-bit cursor would be rounded by its parsed value.
+      const exact = scalarTextAt(response.body, p.nextPath) ?? String(value);
+      return { records, next: { kind: 'cursor', value: exact } };
+    }
     throw new ShapeError(
       `expected the next ${p.cursorParam ? 'cursor' : 'URL'} at "${p.nextPath}" to be a string or null, got ${describeValue(value)}`,
       `endpoints.${name}.pagination.nextPath`,
@@ -83,7 +95,7 @@ function parseStep(walk: CursorWalk, body: unknown, response: RawResponse): Step
         `so there is no cursor for ${p.cursorParam}. Check endpoints.${name}.idField in the service config.`,
     );
   }
-  return { records, next: { kind: 'cursor', value: String(id) } };
+  return { records, next: { kind: 'cursor', value: exactId(last, endpoint.idField) } };
 }
 
 /**

@@ -127,7 +127,7 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
   const pageParser =
     (name: string, endpoint: EndpointConfig, withTotal: boolean): ParseBody<PageResult> =>
     (body, response) => {
-      const records = readRecords(body, endpoint.response.records, `endpoints.${name}.response.records`);
+      const records = readRecords(body, endpoint.response.records, `endpoints.${name}.response.records`, response.body);
       const location = endpoint.response.total;
       const total =
         withTotal && location

@@ -1,4 +1,4 @@
-import { ConfigError } from '@rdc/contracts';
+import { arrayItemTexts, ConfigError, keepRecordText } from '@rdc/contracts';
 import { describeValue, getPath } from './json-path.js';
 import { ShapeError } from './shape-error.js';
 
@@ -6,9 +6,11 @@ export type ApiRecord = Record<string, unknown>;
 
 /**
  * The records array at `path` (dotted; "" for a bare array body). Every item
- * must be a JSON object.
+ * must be a JSON object. Given the body's `text`, each record keeps its own
+ * JSON text as the API sent it (`recordText`), so it is written and its id
+ * compared exactly, numbers past 2^53 included.
  */
-export function readRecords(body: unknown, path: string, configField: string): ApiRecord[] {
+export function readRecords(body: unknown, path: string, configField: string, text?: string): ApiRecord[] {
   const value = getPath(body, path);
   const where = path === '' ? 'the response body' : `"${path}" in the response body`;
   if (value === undefined && body !== null && typeof body === 'object' && !Array.isArray(body)) {
@@ -28,5 +30,14 @@ export function readRecords(body: unknown, path: string, configField: string): A
       configField,
     );
   }
-  return value as ApiRecord[];
+  const records = value as ApiRecord[];
+  if (text === undefined) return records;
+  const texts = arrayItemTexts(text, path);
+  if (texts?.length !== records.length) {
+    throw new Error(
+      `the records at ${where} could not be found in the body's text (${texts?.length} of ${records.length})`,
+    );
+  }
+  records.forEach((record, i) => keepRecordText(record, texts[i] as string));
+  return records;
 }

@@ -4,7 +4,7 @@ import { redactedPath, scrubSecrets } from './redact.js';
 import type { RequestTarget } from './request.js';
 import type { Failure } from './response-outcome.js';
 import type { GiveUp } from './retry-wait.js';
-import type { ResponseTooLargeError } from './transport.js';
+import type { InvalidUtf8Error, ResponseTooLargeError } from './transport.js';
 
 /** The retries were used up or the page's time budget ran out; the queue should redeliver later. */
 export class RetriesExhaustedError extends TransientError {
@@ -104,6 +104,18 @@ export class RequestErrors {
         `${this.#request} answered ${statusText(error.status)} but ${error.message}, so it was cut off. ` +
           'Raise limits.maxResponseBytes in the service config if pages this big are expected (and size the ' +
           "worker's memory for it), or lower the endpoint's pagination.pageSize.",
+      ),
+      this.#context(error.status),
+    );
+  }
+
+  /** A 2xx body that is not valid UTF-8: permanent, since its records cannot be read as sent. */
+  invalidUtf8(error: InvalidUtf8Error): PermanentError {
+    return new PermanentError(
+      this.scrub(
+        `${this.#request} answered ${statusText(error.status)} but ${error.message}. Its records cannot be read as the ` +
+          'API meant them, so the page is not written (no replacement characters land). Ask the API owner to serve UTF-8, ' +
+          'then resume the run.',
       ),
       this.#context(error.status),
     );

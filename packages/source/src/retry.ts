@@ -7,7 +7,7 @@ import { classifyResponse, classifyTransportError, type FailedOutcome, type Fail
 import { PageBudget } from './page-budget.js';
 import { rateLimitWait, retryWait, type WaitDecision, type WaitInput } from './retry-wait.js';
 import { countStatus } from './stats.js';
-import { type RawResponse, ResponseTooLargeError, TransportError } from './transport.js';
+import { InvalidUtf8Error, type RawResponse, ResponseTooLargeError, TransportError } from './transport.js';
 
 /**
  * GETs a JSON resource under the retry policy:
@@ -95,6 +95,10 @@ function failedAttempt(error: unknown, env: RequestEnv, errors: RequestErrors): 
   if (error instanceof ResponseTooLargeError) {
     countStatus(env.stats, error.status);
     throw errors.tooLarge(error);
+  }
+  if (error instanceof InvalidUtf8Error) {
+    countStatus(env.stats, error.status);
+    throw errors.invalidUtf8(error);
   }
   if (!(error instanceof TransportError)) throw error;
   env.stats.transportErrors++;

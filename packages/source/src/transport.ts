@@ -43,6 +43,59 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
+/** A 2xx body that is not valid UTF-8: no record in it can be written as the API meant it. */
+export class InvalidUtf8Error extends Error {
+  constructor(
+    /** Offset of the first byte that is not valid UTF-8. */
+    readonly offset: number,
+    readonly status: number,
+  ) {
+    super(`the body is not valid UTF-8 (the first invalid byte is at offset ${offset})`);
+    this.name = 'InvalidUtf8Error';
+  }
+}
+
+/** Decodes UTF-8 or throws: never a replacement character in place of bad bytes. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Offset of the first byte of `bytes` that is not part of a valid UTF-8 sequence (its length when all are). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const [length, min, max] =
+      b >= 0xc2 && b <= 0xdf
+        ? [2, 0x80, 0xbf]
+        : b === 0xe0
+          ? [3, 0xa0, 0xbf]
+          : b === 0xed
+            ? [3, 0x80, 0x9f]
+            : b >= 0xe1 && b <= 0xef
+              ? [3, 0x80, 0xbf]
+              : b === 0xf0
+                ? [4, 0x90, 0xbf]
+                : b === 0xf4
+                  ? [4, 0x80, 0x8f]
+                  : b >= 0xf1 && b <= 0xf3
+                    ? [4, 0x80, 0xbf]
+                    : [0, 0, 0];
+    if (length === 0) return i;
+    // The second byte has the narrower range; the others are plain continuation bytes.
+    const second = bytes[i + 1];
+    if (second === undefined || second < min || second > max) return i;
+    for (let k = 2; k < length; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || next < 0x80 || next > 0xbf) return i;
+    }
+    i += length;
+  }
+  return i;
+}
+
 function toTransportError(error: unknown): TransportError {
   if (error instanceof TimeoutError) {
     return new TransportError(`timed out (${error.event} phase): ${error.message}`, error.code);
@@ -128,7 +181,17 @@ export function createGotTransport(options: GotTransportOptions): Transport {
       stream.on('end', () => {
         if (settled) return;
         settled = true;
-        resolve({ status, headers, body: Buffer.concat(chunks, size).toString('utf8') });
+        const bytes = Buffer.concat(chunks, size);
+        // A 2xx body is data: bytes that are not UTF-8 fail the page rather than land as U+FFFD.
+        if (status >= 200 && status < 300) {
+          try {
+            resolve({ status, headers, body: strictUtf8.decode(bytes) });
+          } catch {
+            reject(new InvalidUtf8Error(firstInvalidUtf8(bytes), status));
+          }
+          return;
+        }
+        resolve({ status, headers, body: bytes.toString('utf8') });
       });
     });
 }

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { PermanentError, type Sink } from '@rdc/contracts';
+import { exactId, PermanentError, type Sink } from '@rdc/contracts';
 import { StoredDrift } from './drift.js';
 
 // Page records: what `_rdc/runs/…/pages/` holds for each landed page, and the
@@ -48,7 +48,7 @@ export async function landedPageIds(sink: Sink, record: PageRecord, idField: str
   return ids;
 }
 
-/** The ids of a landed page, in order (gunzipped when the key says so). */
+/** The ids of a landed page, in order, as exact text (gunzipped when the key says so). */
 export async function landedIds(sink: Sink, key: string, idField: string): Promise<string[] | undefined> {
   const body = await sink.get(key);
   if (!body) return undefined;
@@ -56,5 +56,5 @@ export async function landedIds(sink: Sink, key: string, idField: string): Promi
   return text
     .split('\n')
     .filter(Boolean)
-    .map((line) => String((JSON.parse(line) as Record<string, unknown>)[idField]));
+    .map((line) => exactId(JSON.parse(line) as Record<string, unknown>, idField, line));
 }

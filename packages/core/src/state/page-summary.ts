@@ -1,3 +1,4 @@
+import { exactId } from '@rdc/contracts';
 import { z } from 'zod';
 
 /**
@@ -45,5 +46,6 @@ export function summarizeIds(ids: readonly string[]): PageSummary {
   };
 }
 
+/** The exact text of each record's id (see `exactId`). */
 export const idsOf = (records: readonly Record<string, unknown>[], idField: string): string[] =>
-  records.map((r) => String(r[idField]));
+  records.map((r) => exactId(r, idField));

@@ -14,6 +14,7 @@ import { sliceNumberOf } from './slice-number.js';
 import { checkRecords } from './validate-page.js';
 import { countDrift } from '../state/drift.js';
 import { walkBound, type WalkBound } from './walk-bound.js';
+import { idsOf } from './page-summary.js';
 
 /** What `slices/slice-NNNNNN.json` holds: the walk reached the end of the slice. */
 export interface SliceMarker {
@@ -74,7 +75,7 @@ export async function handleSliceTask(
   const now = deps.now ?? Date.now;
   const started = now();
 
-  const seen = new Set<unknown>();
+  const seen = new Set<string>();
   /** Checks and lands one page with records; returns the records this call wrote. */
   const take = async (page: CursorPage): Promise<number> => {
     checkRecords(
@@ -87,7 +88,7 @@ export async function handleSliceTask(
     const record = existing ? await readPageRecord(deps.sink, existing) : undefined;
     const before = record ? await landedPageIds(deps.sink, record, endpoint.idField) : undefined;
     if (before) {
-      const served = page.records.map((r) => String(r[endpoint.idField]));
+      const served = idsOf(page.records, endpoint.idField);
       if (!sameIdsAnyOrder(before, served)) {
         throw new PermanentError(
           `${where}: page ${page.page} landed earlier with ${before.length} records, but the API now serves ${served.length} different ones there. ` +

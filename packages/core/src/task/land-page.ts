@@ -81,7 +81,7 @@ async function landPart(
   else if ((await writePage({ sink: deps.sink, gzip }, key, part.records, metadata)) === 'exists') existing = key;
   if (existing === undefined) return key;
   const before = await landedIds(deps.sink, existing, page.idField);
-  const now = part.records.map((r) => String(r[page.idField]));
+  const now = idsOf(part.records, page.idField);
   if (!before || !sameIdsInOrder(before, now)) {
     throw new PermanentError(
       `${page.where}: its ${part.dt} part ${existing} was written by an earlier, interrupted attempt with ${before?.length ?? 0} records, ` +

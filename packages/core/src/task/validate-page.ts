@@ -3,6 +3,7 @@ import {
   compileRecordCheck,
   ConfigError,
   describeZodError,
+  exactId,
   ownValue,
   PermanentError,
   TransientError,
@@ -44,8 +45,8 @@ export interface RecordCheck {
   /** e.g. `run retail.sales.… page 3/10`, for messages. */
   where: string;
   context: ErrorContext;
-  /** Ids seen so far; pass one set across the pages of a slice walk to catch repeats between pages. */
-  seen?: Set<unknown>;
+  /** Ids (exact text) seen so far; pass one set across the pages of a slice walk to catch repeats between pages. */
+  seen?: Set<string>;
 }
 
 /**
@@ -63,7 +64,7 @@ export function checkRecords(
   const validator = validators.for(endpoint);
   const start = Date.parse(bounds.start);
   const end = Date.parse(bounds.end);
-  const ids = check.seen ?? new Set<unknown>();
+  const ids = check.seen ?? new Set<string>();
   const readTime = timestampReader(endpoint);
   records.forEach((record, index) => {
     // A field the records lack altogether is the config's mistake, named here rather than retried.
@@ -86,23 +87,25 @@ export function checkRecords(
         throw new PermanentError(describeZodError(parsed.error, `Record ${index} of ${where}`, record), ctx);
       }
     }
-    const id = record[endpoint.idField];
-    if (typeof id !== 'string' && typeof id !== 'number') {
+    const value = record[endpoint.idField];
+    if (typeof value !== 'string' && typeof value !== 'number') {
       throw new PermanentError(`Record ${index} of ${where} has no id in field "${endpoint.idField}".`, ctx);
     }
-    if (ids.has(id)) throw new TransientError(`${where} repeats record id ${String(id)}.`, ctx);
+    // By its exact text: 64-bit ids that parse to one rounded number are still different ids.
+    const id = exactId(record, endpoint.idField);
+    if (ids.has(id)) throw new TransientError(`${where} repeats record id ${id}.`, ctx);
     ids.add(id);
     const ts = readTime(record[endpoint.timestampField]);
     if (Number.isNaN(ts)) {
       throw new PermanentError(
-        `Record ${String(id)} of ${where} has ${endpoint.timestampField}=${JSON.stringify(record[endpoint.timestampField])}, which is no real time ` +
+        `Record ${id} of ${where} has ${endpoint.timestampField}=${JSON.stringify(record[endpoint.timestampField])}, which is no real time ` +
           `in the form its schema type names. Check the schema type of ${endpoint.timestampField} (datetime, datetime-local, date, epoch-seconds, epoch-millis) in the service config.`,
         ctx,
       );
     }
     if (!(ts >= start && ts < end)) {
       throw new TransientError(
-        `Record ${String(id)} of ${where} has ${endpoint.timestampField}=${String(record[endpoint.timestampField])}, outside the window [${bounds.start}, ${bounds.end}). The API ignored the window filter.`,
+        `Record ${id} of ${where} has ${endpoint.timestampField}=${String(record[endpoint.timestampField])}, outside the window [${bounds.start}, ${bounds.end}). The API ignored the window filter.`,
         ctx,
       );
     }
