@@ -27,4 +27,4 @@ export {
   configReferenceFiles,
   undocumentedConfigKeys,
 } from './config-reference.js';
-export { arrayItemTexts, exactId, keepRecordText, recordLine, recordText, scalarTextAt } from './json-text.js';
+export { arrayItemTexts, exactId, keepRecordText, recordLine, scalarTextAt } from './json-text.js';

@@ -7,7 +7,7 @@ export type ApiRecord = Record<string, unknown>;
 /**
  * The records array at `path` (dotted; "" for a bare array body). Every item
  * must be a JSON object. Given the body's `text`, each record keeps its own
- * JSON text as the API sent it (`recordText`), so it is written and its id
+ * JSON text as the API sent it (`recordLine`), so it is written and its id
  * compared exactly, numbers past 2^53 included.
  */
 export function readRecords(body: unknown, path: string, configField: string, text?: string): ApiRecord[] {
