@@ -14,7 +14,7 @@ import { sliceNumberOf } from './slice-number.js';
 import { checkRecords } from './validate-page.js';
 import { countDrift } from '../state/drift.js';
 import { walkBound, type WalkBound } from './walk-bound.js';
-import { idsOf } from './page-summary.js';
+import { idsOf } from '../state/page-summary.js';
 
 /** What `slices/slice-NNNNNN.json` holds: the walk reached the end of the slice. */
 export interface SliceMarker {
