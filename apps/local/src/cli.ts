@@ -1,6 +1,7 @@
-import { ConfigError, errorMessage, NAME_PATTERN } from '@rdc/contracts';
-import { parseRunId } from '@rdc/core';
+import { ConfigError, errorMessage, formatDuration, NAME_PATTERN } from '@rdc/contracts';
+import { DEFAULT_SLICE, parseRunId } from '@rdc/core';
 import { parseLogSettings } from '@rdc/logging';
+import { MEMORY_QUEUE_DEFAULTS } from '@rdc/queues';
 import {
   ALIASES_HELP,
   COMMON_FLAGS,
@@ -8,6 +9,7 @@ import {
   parseCommon,
   repairTarget,
   parseFlags,
+  RUN_DEFAULTS,
   sinkSetting,
   WINDOW_FLAGS,
   type FlagSpecs,
@@ -33,22 +35,22 @@ Window, [start, end):
                             2024-07-01T12:00+02:00; no offset = UTC). Default: the watermark of the
                             last completed run, else the endpoint's defaultStartDate.
   --end-date <iso>          Default: now, truncated to --end-granularity (pinned at planning).
-  --end-granularity <dur>   Default 1h (env RDC_END_GRANULARITY).
-  --lookback <dur>          Re-read this long before the watermark. Default: 0.
+  --end-granularity <dur>   Default ${formatDuration(RUN_DEFAULTS.endGranularityMs)} (env RDC_END_GRANULARITY).
+  --lookback <dur>          Re-read this long before the watermark. Default: ${RUN_DEFAULTS.lookbackMs}.
                             Without --start-date, when the latest run of the endpoint is
                             incomplete, that run is resumed instead of planning a new window.
   --slice <dur>             Cursor pagination: one task per time slice (aligned to UTC) of this
-                            size. Default: the endpoint's "slice", else 1d.
+                            size. Default: the endpoint's "slice", else ${DEFAULT_SLICE}.
 
 Run:
-  --concurrency <n>         Workers in the pool (env RDC_CONCURRENCY). Default: 8
-  --max-attempts <n>        Deliveries of a failing page before it is dead-lettered. Default: 5
+  --concurrency <n>         Workers in the pool (env RDC_CONCURRENCY). Default: ${MEMORY_QUEUE_DEFAULTS.concurrency}
+  --max-attempts <n>        Deliveries of a failing page before it is dead-lettered. Default: ${MEMORY_QUEUE_DEFAULTS.maxDeliveryAttempts}
   --resume <runId>          Re-enqueue only the missing and dead-lettered pages (or slices) of that run.
                             The run id names the service, endpoint and window: no window flags.
   --repair <runId>          For a run that is not sealed because its records do not add up (see
                             status): once the API behaves, move its objects under _rdc/retired/ and
                             land its window again as a fresh run. A sealed run is refused.
-  --sink <url>              Default ./data (env RDC_SINK); file:///abs/path or gs://bucket/prefix.
+  --sink <url>              Default ${RUN_DEFAULTS.sink} (env RDC_SINK); file:///abs/path or gs://bucket/prefix.
   --config-dir <path>       Folder of service JSON files (env RDC_CONFIG_DIR).
   --gzip                    gzip pages (.ndjson.gz).
   --parquet                 Once the run is sealed, compact it into typed Parquet under
@@ -176,8 +178,14 @@ export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCom
     kind: 'run',
     args: {
       ...common,
-      concurrency: inputs.int('concurrency', 'RDC_CONCURRENCY', 8, { min: 1, max: 256 }),
-      maxAttempts: inputs.int('max-attempts', undefined, 5, { min: 1, max: 100 }),
+      concurrency: inputs.int('concurrency', 'RDC_CONCURRENCY', MEMORY_QUEUE_DEFAULTS.concurrency, {
+        min: 1,
+        max: 256,
+      }),
+      maxAttempts: inputs.int('max-attempts', undefined, MEMORY_QUEUE_DEFAULTS.maxDeliveryAttempts, {
+        min: 1,
+        max: 100,
+      }),
       resume,
       parquet: inputs.bool('parquet', 'RDC_PARQUET'),
     },

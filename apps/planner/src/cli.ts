@@ -1,4 +1,5 @@
-import { ConfigError } from '@rdc/contracts';
+import { ConfigError, formatDuration } from '@rdc/contracts';
+import { DEFAULT_SLICE } from '@rdc/core';
 import {
   ALIASES_HELP,
   COMMON_FLAGS,
@@ -6,6 +7,7 @@ import {
   parseCommon,
   parseFlags,
   repairTarget,
+  RUN_DEFAULTS,
   type PlannerArgs,
 } from '@rdc/runtime';
 
@@ -27,24 +29,24 @@ Window, [start, end):
   --end-date <iso>          Default: now, truncated to --end-granularity. The end is pinned
                             at planning, so records arriving during the run fall in the next.
   --end-granularity <dur>   Truncation of the default end (env RDC_END_GRANULARITY). A retried
-                            execution within the same period is the same run. Default: 1h.
-  --lookback <dur>          Start this long before the watermark to catch late records. Default: 0.
+                            execution within the same period is the same run. Default: ${formatDuration(RUN_DEFAULTS.endGranularityMs)}.
+  --lookback <dur>          Start this long before the watermark to catch late records. Default: ${RUN_DEFAULTS.lookbackMs}.
                             Without --start-date, a run whose latest predecessor is incomplete
                             and would overlap it plans nothing and exits 1 (see status / --resume).
 
 Fan-out:
   --slice <dur>             Cursor pagination (link-header, body-cursor, starting-after) has no
                             total, so the window is cut into time slices aligned to UTC (1h, 1d, …)
-                            and each slice is one task. Default: the endpoint's "slice", else 1d.
+                            and each slice is one task. Default: the endpoint's "slice", else ${DEFAULT_SLICE}.
                             Counted styles fan out per page (split into slices only when the
                             pages exceed the endpoint's maxOffset / maxPage).
 
 Where:
   --sink <url>              gs://bucket/prefix, file:///abs/path or a folder (env RDC_SINK).
-                            Default: ./data
+                            Default: ${RUN_DEFAULTS.sink}
   --queue <pubsub|memory>   Queue for the page tasks (env RDC_QUEUE).
   --project <id>            Google Cloud project (env GOOGLE_CLOUD_PROJECT).
-  --topic <name>            Pub/Sub topic for page tasks (env RDC_TOPIC). Default: rdc-pages
+  --topic <name>            Pub/Sub topic for page tasks (env RDC_TOPIC). Default: ${RUN_DEFAULTS.topic}
   --config-dir <path>       Folder of service JSON files (env RDC_CONFIG_DIR).
 
 Other:

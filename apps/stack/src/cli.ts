@@ -1,5 +1,19 @@
 import { ConfigError } from '@rdc/contracts';
-import { ALIASES_HELP, parseFlags, type FlagSpecs } from '@rdc/runtime';
+import { ALIASES_HELP, parseFlags, RUN_DEFAULTS, type FlagSpecs } from '@rdc/runtime';
+
+/** Every default of `npm run stack`, in one place; --help prints them from here. */
+export const STACK_DEFAULTS = {
+  /** `--workers`: worker processes. */
+  workers: 2,
+  /** `--mode`: how the workers take tasks. */
+  mode: 'pull',
+  /** `--sink` (RDC_SINK). */
+  sink: RUN_DEFAULTS.sink,
+  /** `--timeout`: seconds before the stack gives up on missing pages. */
+  timeoutSeconds: 600,
+  /** GOOGLE_CLOUD_PROJECT against the emulator. */
+  projectId: 'local-project',
+} as const;
 
 export const STACK_HELP = `Usage: npm run stack -- --service <name> --endpoint <name> [options]
 
@@ -10,14 +24,14 @@ API_BASE_URL is not set. Shows progress, prints a summary, and stops everything 
 started: on success, on failure and on Ctrl-C.
 
 Stack:
-  --workers <n>           Worker processes, 1 to 16. Default: 2
+  --workers <n>           Worker processes, 1 to 16. Default: ${STACK_DEFAULTS.workers}
   --mode pull|push        pull: the workers stream-pull rdc-pages-pull.
                           push: the emulator pushes rdc-pages-push to a loopback front end
                           that spreads the requests over the workers, as Cloud Run does.
-                          Default: pull
+                          Default: ${STACK_DEFAULTS.mode}
   --sink <url>            file:///abs/path, a folder or gs://bucket/prefix (env RDC_SINK).
-                          Default: ./data
-  --timeout <seconds>     Give up when pages are still missing after this long. Default: 600
+                          Default: ${STACK_DEFAULTS.sink}
+  --timeout <seconds>     Give up when pages are still missing after this long. Default: ${STACK_DEFAULTS.timeoutSeconds}
   --json                  Print the summary as JSON on stdout.
   -h, --help              This help.
   --version               Print the version and exit.
@@ -29,7 +43,7 @@ Passed on to the planner and the workers: --config-dir <path>. To the workers: -
 ${ALIASES_HELP}
 
 Environment: PUBSUB_EMULATOR_HOST (use a running emulator), GOOGLE_CLOUD_PROJECT (default
-local-project), API_BASE_URL, RETAIL_API_KEY, RDC_CONFIG_DIR, STORAGE_EMULATOR_HOST,
+${STACK_DEFAULTS.projectId}), API_BASE_URL, RETAIL_API_KEY, RDC_CONFIG_DIR, STORAGE_EMULATOR_HOST,
 MOCK_* (the mock API), LOG_LEVEL and LOG_FORMAT (the apps' logs, shown when one fails).
 
 Exit codes: 0 every page landed, 1 failed (pages dead-lettered or missing, a process
@@ -84,10 +98,10 @@ export function parseStackArgs(argv: string[], env: NodeJS.ProcessEnv): { help: 
   const endpoint = str('endpoint');
   if (!service || !endpoint)
     throw new ConfigError('--service and --endpoint are required, e.g. --service retail --endpoint sales. See --help.');
-  const mode = str('mode') ?? 'pull';
+  const mode = str('mode') ?? STACK_DEFAULTS.mode;
   if (mode !== 'pull' && mode !== 'push') throw new ConfigError(`--mode must be pull or push, got "${mode}".`);
-  const workers = wholeNumber('--workers', str('workers') ?? '2', 1, 16);
-  const timeoutMs = wholeNumber('--timeout', str('timeout') ?? '600', 1, 86_400) * 1000;
+  const workers = wholeNumber('--workers', str('workers') ?? String(STACK_DEFAULTS.workers), 1, 16);
+  const timeoutMs = wholeNumber('--timeout', str('timeout') ?? String(STACK_DEFAULTS.timeoutSeconds), 1, 86_400) * 1000;
 
   const configDir = str('config-dir');
   const shared = configDir ? ['--config-dir', configDir] : [];
@@ -103,7 +117,7 @@ export function parseStackArgs(argv: string[], env: NodeJS.ProcessEnv): { help: 
     endpoint,
     workers,
     mode,
-    sink: str('sink') ?? env['RDC_SINK'] ?? './data',
+    sink: str('sink') ?? env['RDC_SINK'] ?? STACK_DEFAULTS.sink,
     timeoutMs,
     json: values['json'] === true,
     ...(configDir ? { configDir } : {}),

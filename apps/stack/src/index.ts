@@ -1,4 +1,4 @@
-export { parseStackArgs, STACK_HELP, type StackArgs } from './cli.js';
+export { parseStackArgs, STACK_DEFAULTS, STACK_HELP, type StackArgs } from './cli.js';
 export { runStack, APPS, type StackSummary, type StackDeps } from './run-stack.js';
 export { formatSummary } from './summary.js';
 export {

@@ -4,7 +4,7 @@ import { freePort, type Sink } from '@rdc/contracts';
 import { finalizeRun, parseRunId, readManifest, runStatus, type RunStatus } from '@rdc/core';
 import { findPubSubEmulator, startPubSubEmulator, type RunningPubSubEmulator } from '@rdc/queues';
 import { createSink, parseSinkUrl } from '@rdc/sinks';
-import type { StackArgs } from './cli.js';
+import { STACK_DEFAULTS, type StackArgs } from './cli.js';
 import { startFrontEnd, type FrontEnd } from './front.js';
 import { startProcess, stopProcess, type StackProcess } from './processes.js';
 import { applyTopology, loadTopology, TOPOLOGY_DEFAULTS, type TopologyValues } from './topology.js';
@@ -70,7 +70,7 @@ export async function runStack(args: StackArgs, deps: StackDeps): Promise<StackS
   const { env, report, signal } = deps;
   const started = Date.now();
   const sink = sinkUrl(args.sink);
-  const projectId = env['GOOGLE_CLOUD_PROJECT'] ?? 'local-project';
+  const projectId = env['GOOGLE_CLOUD_PROJECT'] ?? STACK_DEFAULTS.projectId;
   const summary: StackSummary = {
     ok: false,
     exitCode: 0,

@@ -1,4 +1,5 @@
 export { parseWorkerConfig, WORKER_FLAGS, WORKER_HELP } from './config.js';
+export { WORKER_DEFAULTS } from './defaults.js';
 export type { WorkerConfig } from './config.js';
 export type { WorkerCommand } from './config.js';
 export { PushEnvelope, toDelivery } from './push-envelope.js';

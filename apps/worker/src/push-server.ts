@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorMessage, type Log } from '@rdc/contracts';
 import type { TaskProcessor } from '@rdc/core';
+import { WORKER_DEFAULTS } from './defaults.js';
 import { PushEnvelope, toDelivery } from './push-envelope.js';
 
 /**
@@ -9,8 +10,8 @@ import { PushEnvelope, toDelivery } from './push-envelope.js';
  */
 export type PushAuthorizer = (authorization: string | undefined) => Promise<401 | 403 | 503 | undefined>;
 
-/** How long a push body may take to arrive. @default 10_000 */
-export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+/** How long a push body may take to arrive (RDC_PUSH_BODY_TIMEOUT_SECONDS, see defaults.ts). */
+export const DEFAULT_BODY_TIMEOUT_MS = WORKER_DEFAULTS.pushBodyTimeoutSeconds * 1000;
 
 export interface PushServerOptions {
   /** The task processor: the server only adapts the HTTP envelope to a delivery and back. */

@@ -5,6 +5,7 @@ import { createSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
 import { noAuthorizer, oidcAuthorizer } from './auth.js';
 import type { WorkerConfig } from './config.js';
+import { WORKER_DEFAULTS } from './defaults.js';
 import { createPushServer } from './push-server.js';
 
 /** Cloud Run gives a container 10 s after SIGTERM; finish in-flight pages within it. */
@@ -98,7 +99,7 @@ export async function startWorker(
   });
   await new Promise<void>((resolve, reject) => {
     push.server.once('error', reject);
-    push.server.listen(config.port, env.HOST ?? '0.0.0.0', () => resolve());
+    push.server.listen(config.port, env.HOST ?? WORKER_DEFAULTS.host, () => resolve());
   });
   const address = push.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -7,22 +7,36 @@
  */
 export const DEFAULT_SLICE = '1d';
 
-/** Most time slices one run may fan out into (a guard against `--slice 1ms` over a year). */
+/**
+ * Most time slices one run may fan out into (a guard against `--slice 1ms` over a year).
+ * @default 100_000
+ */
 export const MAX_SLICES = 100_000;
 
-/** Page files and slice markers number pages and slices with at least this many digits. */
+/**
+ * Page files and slice markers number pages and slices with at least this many digits.
+ * @default 6
+ * @example 'page-000042'
+ */
 export const INDEX_DIGITS = 6;
 
 /**
  * Adaptive slicing of a cursor-paginated window: about one slice per this many
  * pages, so a slice's partial last page adds a tenth of a request per page at most.
+ * @default 10
  */
 export const PAGES_PER_SLICE = 10;
 
-/** A slice holds at least this many pages when the window is cut for more workers. */
+/**
+ * A slice holds at least this many pages when the window is cut for more workers.
+ * @default 8
+ */
 export const MIN_PAGES_PER_SLICE = 8;
 
-/** Workers the planner fans a cursor window out to when it is not told (`--concurrency`). */
+/**
+ * Workers the planner fans a cursor window out to when it is not told (`--concurrency`).
+ * @default 8
+ */
 export const DEFAULT_FAN_OUT = 8;
 
 /**

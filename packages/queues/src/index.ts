@@ -5,6 +5,7 @@
 
 // In process: the queue of the embedded run.
 export { MemoryQueue, type MemoryQueueOptions, type MemoryQueueCounters } from './memory-queue.js';
+export { MEMORY_QUEUE_DEFAULTS } from './defaults.js';
 
 // Pub/Sub: the client, the planner's publisher, the pull worker's consumer, and the topology.
 export { createPubSub, type PubSubClientOptions } from './pubsub-client.js';

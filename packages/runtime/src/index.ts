@@ -20,6 +20,7 @@ export {
   sinkSetting,
 } from './run-options.js';
 export type { ParseDefaults } from './run-options.js';
+export { RUN_DEFAULTS } from './defaults.js';
 
 // Wiring: the config catalog, the API sources and the sink of one run.
 export { checkCommon, wireCommon } from './wiring.js';

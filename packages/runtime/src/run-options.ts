@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError, describeZodError, errorMessage } from '@rdc/contracts';
 import { parseRunId } from '@rdc/core';
 import { parseSinkUrl } from '@rdc/sinks';
+import { RUN_DEFAULTS } from './defaults.js';
 import type { FlagSpecs } from './flags.js';
 import { check, type Inputs } from './inputs.js';
 
@@ -55,13 +56,30 @@ export const PlannerArgs = z.object({
   endpoint: name,
   startDate: z.date().optional(),
   endDate: z.date().optional(),
+  /**
+   * `--end-granularity`: the default end is now, truncated to this.
+   * @default 3_600_000 (1h)
+   */
   endGranularityMs: z.number().int().positive(),
+  /**
+   * `--lookback`: start this long before the watermark.
+   * @default 0
+   */
   lookbackMs: z.number().int().nonnegative(),
   /** `--slice`: time-slice size for cursor pagination, in ms. */
   sliceMs: z.number().int().positive().optional(),
+  /**
+   * `--sink`: where pages land.
+   * @default './data'
+   * @example 'gs://my-bucket/raw'
+   */
   sink: z.string().min(1),
   queue: queueKind,
   project: projectId.optional(),
+  /**
+   * `--topic`: the Pub/Sub topic of page tasks.
+   * @default 'rdc-pages'
+   */
   topic: topicName,
   configDir: z.string().optional(),
   gzip: z.boolean(),
@@ -83,7 +101,7 @@ export interface ParseDefaults {
  * that is a regular file or a device rather than a folder, is an error naming
  * where the value came from. `file://./rel` resolves against the working folder.
  */
-export function sinkSetting(inputs: Inputs, fallback = './data'): string {
+export function sinkSetting(inputs: Inputs, fallback: string = RUN_DEFAULTS.sink): string {
   const input = inputs.get('sink', 'RDC_SINK');
   if (!input) return fallback;
   const text = /^file:\/\/\.\.?\//.test(input.text) ? `file://${resolve(input.text.slice(7))}` : input.text;
@@ -150,13 +168,13 @@ export function parseCommon(inputs: Inputs, defaults: ParseDefaults): PlannerArg
     endpoint: check(name, endpoint),
     startDate: inputs.instant('start-date'),
     endDate: inputs.instant('end-date'),
-    endGranularityMs: inputs.duration('end-granularity', 'RDC_END_GRANULARITY') ?? 3_600_000,
-    lookbackMs: inputs.duration('lookback') ?? 0,
+    endGranularityMs: inputs.duration('end-granularity', 'RDC_END_GRANULARITY') ?? RUN_DEFAULTS.endGranularityMs,
+    lookbackMs: inputs.duration('lookback') ?? RUN_DEFAULTS.lookbackMs,
     sliceMs: inputs.duration('slice'),
     sink: sinkSetting(inputs),
     queue: inputs.checked(queueKind, 'queue', 'RDC_QUEUE', defaults.queue),
     project: project ? check(projectId, project) : undefined,
-    topic: inputs.checked(topicName, 'topic', 'RDC_TOPIC', 'rdc-pages'),
+    topic: inputs.checked(topicName, 'topic', 'RDC_TOPIC', RUN_DEFAULTS.topic),
     configDir: inputs.text('config-dir', 'RDC_CONFIG_DIR'),
     gzip: inputs.bool('gzip', 'RDC_GZIP'),
     dryRun: inputs.bool('dry-run'),
