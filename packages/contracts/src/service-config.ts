@@ -28,12 +28,12 @@ const totalOf = z
 /** Where the total sits in a response: a JSON path in the body, or a header. */
 export const TotalLocation = z
   .discriminatedUnion('from', [
-    z.strictObject({
+    strictObject({
       from: z.literal('body').meta(doc('The total is a number in the response body.', 'body')),
       path: jsonPath.min(1).meta(doc('JSON path of the total in the body.', 'meta.total')),
       of: totalOf,
     }),
-    z.strictObject({
+    strictObject({
       from: z.literal('header').meta(doc('The total is a response header.', 'header')),
       name: z
         .string()
@@ -69,7 +69,7 @@ const style = <T extends string>(name: T, what: string) => z.literal(name).meta(
 
 export const Pagination = z
   .discriminatedUnion('style', [
-    z.strictObject({
+    strictObject({
       style: style('offset', 'Offset and limit (`?offset=500&limit=250`): every page planned from the total.'),
       pageSize,
       limitParam: z.string().min(1).default('limit').meta(doc('Query parameter that carries the page size.', 'limit')),
@@ -85,7 +85,7 @@ export const Pagination = z
         .optional()
         .meta(doc('Deepest offset the API serves; a window that needs more is split into time slices.', 10000)),
     }),
-    z.strictObject({
+    strictObject({
       style: style('page', 'Page numbers (`?page=3&per_page=100`): every page planned from the total.'),
       pageSize,
       pageParam: z.string().min(1).default('page').meta(doc('Query parameter that carries the page number.', 'p')),
@@ -101,12 +101,12 @@ export const Pagination = z
         .optional()
         .meta(doc('Highest page number the API serves; a window that needs more is split into time slices.', 100)),
     }),
-    z.strictObject({
+    strictObject({
       style: style('link-header', 'An RFC 8288 `Link: <…>; rel="next"` header: pages walked in time slices.'),
       pageSize,
       sizeParam: sizeParam('limit'),
     }),
-    z.strictObject({
+    strictObject({
       style: style('body-cursor', 'A next cursor (or next URL) in the body: pages walked in time slices.'),
       pageSize,
       sizeParam: sizeParam('limit'),
@@ -119,7 +119,7 @@ export const Pagination = z
         .optional()
         .meta(doc('Query parameter that carries the cursor; omit it when the body holds a full next URL.', 'cursor')),
     }),
-    z.strictObject({
+    strictObject({
       style: style(
         'starting-after',
         'Stripe-style `starting_after=<last id>` and `has_more`: pages walked in time slices.',
@@ -363,8 +363,8 @@ const authType = <T extends string>(name: T, what: string) => z.literal(name).me
  */
 export const AuthConfig = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: authType('none', 'No credentials.') }),
-    z.strictObject({
+    strictObject({ type: authType('none', 'No credentials.') }),
+    strictObject({
       type: authType('header', 'A header that carries the key as is.'),
       name: z
         .string()
@@ -374,18 +374,18 @@ export const AuthConfig = z
       env: envVar('the key', 'SHOP_TOKEN'),
       required: required(true),
     }),
-    z.strictObject({
+    strictObject({
       type: authType('bearer', '`Authorization: Bearer <token>`.'),
       env: envVar('the token', 'STRIPE_API_KEY'),
       required: required(true),
     }),
-    z.strictObject({
+    strictObject({
       type: authType('basic', '`Authorization: Basic base64(user:secret)`.'),
       userEnv: envVar('the user name', 'WC_CONSUMER_KEY'),
       secretEnv: envVar('the password or secret', 'WC_CONSUMER_SECRET'),
       required: required(true),
     }),
-    z.strictObject({
+    strictObject({
       type: authType('query', 'The key in a query parameter, redacted in every logged URL.'),
       param: z
         .string()
@@ -394,7 +394,7 @@ export const AuthConfig = z
       env: envVar('the key', 'SHOP_KEY'),
       required: required(true),
     }),
-    z.strictObject({
+    strictObject({
       type: authType('api-key', 'The older spelling of `header`: the key in `header`, optional by default.'),
       header: z.string().min(1).default('X-API-Key').meta(doc('Header that carries the key.', 'X-Api-Token')),
       env: envVar('the key', 'RETAIL_API_KEY'),

@@ -19,6 +19,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { readRecords } from './records.js';
 import { scrubError } from './redact.js';
 import { checkRequest, countedPageUrl } from './request-url.js';
+import { checkFirstResponse } from './first-response-check.js';
 import { type ParseBody, type RequestEnv, systemClock } from './request.js';
 import { getJson } from './retry.js';
 import { createStats, type SourceStats } from './stats.js';
@@ -154,7 +155,11 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
     const { value } = await getJson(
       env(endpointName),
       { url, what: `${service.service}/${endpointName} count`, page: 1 },
-      (body, response) => readTotal(location, body, response.headers, `endpoints.${endpointName}.response.total`),
+      (body, response) => {
+        // The planner's first request: a response unlike the config is a config error (exit 2), never retried.
+        checkFirstResponse(endpointName, endpoint, body, response.headers);
+        return readTotal(location, body, response.headers, `endpoints.${endpointName}.response.total`);
+      },
     );
     return { total: value.of === 'items' ? value.value : undefined, pages: pagesFor(value, pageSize) };
   }
