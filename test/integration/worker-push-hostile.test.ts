@@ -2,16 +2,12 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
-import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
-import { createTaskProcessor, planRun } from '@rdc/core';
-import { createMockApi, type MockApi } from '@rdc/mock-server';
-import { FileSink } from '@rdc/sinks';
-import { createSourceRegistry, type SourceRegistry } from '@rdc/source';
-import { createPushServer, oidcAuthorizer, type PushAuthorizer, type PushServer } from '@rdc/worker';
+import { silentLog, type PageTask } from '@rdc/contracts';
+import type { MockApi } from '@rdc/mock-server';
+import { createSourceRegistry } from '@rdc/source';
+import { oidcAuthorizer, type PushAuthorizer } from '@rdc/worker';
 import { filesIn } from '../support/cli.js';
-import { RecordingPublisher } from '../support/fakes.js';
-import { tempDir } from '../support/hooks.js';
-import { envelopeFor, post, TestSigner } from '../support/push.js';
+import { envelopeFor, post, PushWorkerFixture, TestSigner } from '../support/push.js';
 
 const AUDIENCE = 'https://worker.example.test/';
 const PUSHER = 'pubsub-push@rdc-test.iam.gserviceaccount.com';
@@ -58,76 +54,39 @@ function sendBody(
 
 describe('push worker against hostile callers', function () {
   this.timeout(30_000);
-  const catalog = loadServices();
+  let fixture: PushWorkerFixture;
   let api: MockApi;
-  let sources: SourceRegistry;
   let dir: string;
-  let cleanup: () => void;
-  let sink: FileSink;
-  let server: PushServer | undefined;
   let url: string;
   let tasks: PageTask[];
   let extra: Server | undefined;
 
   async function startServer(authorize: PushAuthorizer, more: { bodyTimeoutMs?: number } = {}): Promise<void> {
-    const process = createTaskProcessor({
-      catalog,
-      sourceFor: (s) => sources.sourceFor(s),
-      sink,
-      log: silentLog,
-      gzip: false,
-      maxDeliveryAttempts: 5,
-    });
-    server = createPushServer({
-      process,
-      authorize,
-      log: silentLog,
-      maxBodyBytes: 65536,
-      requestTimeoutMs: 30_000,
-      health: () =>
-        sources.pausedForMs() > 0 ? { status: 'rate-limited', rateLimitedForMs: sources.pausedForMs() } : {},
+    await fixture.startServer(authorize, {
+      health: () => {
+        const pausedMs = fixture.sources.pausedForMs();
+        return pausedMs > 0 ? { status: 'rate-limited', rateLimitedForMs: pausedMs } : {};
+      },
       ...more,
     });
-    await new Promise<void>((resolve) => server?.server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/`;
+    url = fixture.url;
   }
   const open: PushAuthorizer = () => Promise.resolve(undefined);
-  let planned: string[] = [];
   /** What was written after planning. */
-  const written = () => filesIn(dir).filter((f) => !planned.includes(f));
+  const written = () => filesIn(dir).filter((f) => !fixture.planned.includes(f));
 
   beforeEach(async () => {
-    api = await createMockApi({});
-    sources = createSourceRegistry(catalog, { env: { API_BASE_URL: api.url } });
-    ({ dir, cleanup } = tempDir());
-    sink = new FileSink(dir);
-    const publisher = new RecordingPublisher();
-    await planRun(
-      {
-        service: 'retail',
-        endpoint: 'customers',
-        start: new Date('2024-07-01T00:00:00Z'),
-        end: new Date('2024-08-01T00:00:00Z'),
-        now: new Date('2025-01-01T00:00:00Z'),
-        endGranularityMs: 3_600_000,
-      },
-      { catalog, source: sources.sourceFor('retail'), sink, publisher, log: silentLog },
-    );
-    tasks = publisher.tasks as PageTask[];
-    planned = filesIn(dir);
+    fixture = await PushWorkerFixture.create({ end: '2024-08-01T00:00:00Z' });
+    ({ api, dir, tasks } = fixture);
   });
 
   afterEach(async () => {
-    await server?.shutdown(1000);
-    server = undefined;
-    sources.close();
-    await api.close();
+    await fixture.close();
     if (extra) {
       extra.closeAllConnections();
       await new Promise((resolve) => extra?.close(resolve));
       extra = undefined;
     }
-    cleanup();
   });
 
   describe('the OIDC key set', () => {
@@ -215,8 +174,8 @@ describe('push worker against hostile callers', function () {
       res.end('{"message":"slow down"}');
     });
     await new Promise<void>((resolve) => extra?.listen(0, '127.0.0.1', resolve));
-    sources.close();
-    sources = createSourceRegistry(catalog, {
+    fixture.sources.close();
+    fixture.sources = createSourceRegistry(fixture.catalog, {
       env: { API_BASE_URL: `http://127.0.0.1:${(extra.address() as AddressInfo).port}` },
     });
     await startServer(open);
@@ -226,7 +185,7 @@ describe('push worker against hostile callers', function () {
     expect(Date.now() - started).to.be.below(2_000);
     const health = (await (await fetch(`${url}healthz`)).json()) as { status: string; rateLimitedForMs: number };
     expect(health.status).to.equal('rate-limited');
-    const cap = catalog.services.get('retail')!.limits.maxRetryAfterSeconds * 1000;
+    const cap = fixture.catalog.services.get('retail')!.limits.maxRetryAfterSeconds * 1000;
     expect(health.rateLimitedForMs).to.be.above(0).and.at.most(cap);
   });
 });

@@ -1,71 +1,33 @@
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
-import { createTaskProcessor, expectedRecords, planRun } from '@rdc/core';
-import { createMockApi, type MockApi } from '@rdc/mock-server';
-import { FileSink } from '@rdc/sinks';
-import { createSourceRegistry, type SourceRegistry } from '@rdc/source';
-import { createPushServer, oidcAuthorizer, type PushAuthorizer, type PushServer } from '@rdc/worker';
+import { silentLog, type PageTask } from '@rdc/contracts';
+import { expectedRecords } from '@rdc/core';
+import type { MockApi } from '@rdc/mock-server';
+import { oidcAuthorizer, type PushAuthorizer } from '@rdc/worker';
 import { filesIn, idsInFolder } from '../support/cli.js';
-import { RecordingPublisher } from '../support/fakes.js';
-import { tempDir } from '../support/hooks.js';
-import { envelopeFor, post, rawEnvelope, TestSigner } from '../support/push.js';
+import { envelopeFor, post, PushWorkerFixture, rawEnvelope, TestSigner } from '../support/push.js';
 
 const AUDIENCE = 'https://worker.example.test/';
 const PUSHER = 'pubsub-push@rdc-test.iam.gserviceaccount.com';
 
 describe('push worker (HTTP, real mock API, real folder sink)', function () {
   this.timeout(30_000);
+  let fixture: PushWorkerFixture;
   let api: MockApi;
-  let sources: SourceRegistry;
   let dir: string;
-  let cleanup: () => void;
-  let sink: FileSink;
-  let server: PushServer;
   let url: string;
   let tasks: PageTask[];
-  const catalog = loadServices();
 
-  async function startServer(authorize: PushAuthorizer = () => Promise.resolve(undefined), maxBodyBytes = 65536) {
-    const process = createTaskProcessor({
-      catalog,
-      sourceFor: (s) => sources.sourceFor(s),
-      sink,
-      log: silentLog,
-      gzip: false,
-      maxDeliveryAttempts: 5,
-    });
-    server = createPushServer({ process, authorize, log: silentLog, maxBodyBytes, requestTimeoutMs: 30_000 });
-    await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/`;
+  async function startServer(authorize?: PushAuthorizer, maxBodyBytes = 65536) {
+    await fixture.startServer(authorize, { maxBodyBytes });
+    url = fixture.url;
   }
 
   beforeEach(async () => {
-    api = await createMockApi({ latencyMs: 50 });
-    sources = createSourceRegistry(catalog, { env: { API_BASE_URL: api.url } });
-    ({ dir, cleanup } = tempDir());
-    sink = new FileSink(dir);
-    const publisher = new RecordingPublisher();
-    await planRun(
-      {
-        service: 'retail',
-        endpoint: 'customers',
-        start: new Date('2024-07-01T00:00:00Z'),
-        end: new Date('2024-09-01T00:00:00Z'),
-        now: new Date('2025-01-01T00:00:00Z'),
-        endGranularityMs: 3_600_000,
-      },
-      { catalog, source: sources.sourceFor('retail'), sink, publisher, log: silentLog },
-    );
-    tasks = publisher.tasks as PageTask[];
+    fixture = await PushWorkerFixture.create({ end: '2024-09-01T00:00:00Z', mock: { latencyMs: 50 } });
+    ({ api, dir, tasks } = fixture);
   });
 
-  afterEach(async () => {
-    await server?.shutdown(1000);
-    sources.close();
-    await api.close();
-    cleanup();
-  });
+  afterEach(() => fixture.close());
 
   it('lands a page and answers 204; GET /healthz answers 200', async () => {
     await startServer();
