@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { bigQuerySchema, loadServices } from '@rdc/contracts';
-import { PARQUET_FILE } from '@rdc/core';
+import { PARQUET_FILE } from '@rdc/core/bucket-layout.js';
 import { createMockApi, type MockApi, type MockApiOptions } from '@rdc/mock-server';
 import { APPS, cleanEnv, filesIn, repoRoot, runCli } from '../support/cli.js';
 import { duckTypesFor, TableReader } from '../support/duckdb.js';

@@ -2,15 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import type { PutResult, Sink } from '@rdc/contracts';
-import {
-  compactedPartitionKey,
-  compactedPrefix,
-  compactedRunKey,
-  compactRun,
-  parquetKey,
-  parquetTableFolder,
-  type ParquetFileOptions,
-} from '@rdc/core';
+import { compactedRunKey, compactRun, parquetTableFolder } from '@rdc/core';
+import { compactedPartitionKey, compactedPrefix, parquetKey } from '@rdc/core/bucket-layout.js';
+import { type ParquetFileOptions } from '@rdc/core/compact/parquet-file.js';
 import { FileSink } from '@rdc/sinks';
 import { TableReader } from '../support/duckdb.js';
 import { tempDir } from '../support/hooks.js';

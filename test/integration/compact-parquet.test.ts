@@ -1,18 +1,12 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { bigQuerySchema } from '@rdc/contracts';
-import {
-  compactedPartitionKey,
-  compactedRunKey,
-  compactRun,
-  parquetKey,
-  parquetTableFolder,
-  PARQUET_CODEC,
-  PARQUET_ROW_GROUP_ROWS,
-  readPartitionMarker,
-  readRunCompaction,
-  type ParquetFileOptions,
-} from '@rdc/core';
+import { compactedRunKey, compactRun, parquetTableFolder } from '@rdc/core';
+import { compactedPartitionKey, parquetKey } from '@rdc/core/bucket-layout.js';
+import { readPartitionMarker } from '@rdc/core/compact/compact-partition.js';
+import { readRunCompaction } from '@rdc/core/compact/compact-run.js';
+import { type ParquetFileOptions } from '@rdc/core/compact/parquet-file.js';
+import { PARQUET_CODEC, PARQUET_ROW_GROUP_ROWS } from '@rdc/core/defaults.js';
 import { FileSink } from '@rdc/sinks';
 import { duckTypesFor, TableReader } from '../support/duckdb.js';
 import { tempDir } from '../support/hooks.js';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { loadServices, silentLog, type Sink } from '@rdc/contracts';
-import { finalizeRun, handleTask, planRun, processDelivery, type RunManifest } from '@rdc/core';
+import { finalizeRun, handleTask, planRun, type RunManifest } from '@rdc/core';
+import { processDelivery } from '@rdc/core/delivery/outcome-policy.js';
 import { createMockApi, type MockApi, type MockApiOptions } from '@rdc/mock-server';
 import { MemoryQueue } from '@rdc/queues';
 import { GcsSink } from '@rdc/sinks/gcs-sink.js';

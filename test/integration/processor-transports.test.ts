@@ -10,15 +10,9 @@ import {
   type PageResult,
   type PageTask,
 } from '@rdc/contracts';
-import {
-  createTaskProcessor,
-  pageRecordKey,
-  pageStem,
-  parseRunId,
-  planRun,
-  type Decision,
-  type TaskProcessor,
-} from '@rdc/core';
+import { createTaskProcessor, pageStem, parseRunId, planRun, type TaskProcessor } from '@rdc/core';
+import { pageRecordKey } from '@rdc/core/bucket-layout.js';
+import { type Decision } from '@rdc/core/delivery/outcome-policy.js';
 import { createPubSub, ensureSubscription, ensureTopic, MemoryQueue, PubSubPullConsumer } from '@rdc/queues';
 import { createPushServer } from '@rdc/worker';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';

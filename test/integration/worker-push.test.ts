@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { silentLog, type PageTask } from '@rdc/contracts';
-import { expectedRecords } from '@rdc/core';
+import { expectedRecords } from '@rdc/core/plan/counting.js';
 import type { MockApi } from '@rdc/mock-server';
 import { oidcAuthorizer, type PushAuthorizer } from '@rdc/worker';
 import { filesIn, idsInFolder } from '../support/cli.js';

@@ -102,6 +102,74 @@ describe('the stages of @rdc/core import one way: delivery, compact -> task -> p
   });
 });
 
+describe('one delivery, one pipeline', () => {
+  const coreModules = ['', ...STAGES].flatMap((folder) =>
+    readdirSync(join(root, 'packages/core/src', folder), { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map((e) => join('packages/core/src', folder, e.name)),
+  );
+
+  it('core keeps no module-level cache: what is cached lives in an object its owner holds', () => {
+    const caches = coreModules.flatMap((module) =>
+      read(module)
+        .split('\n')
+        .filter((line) => /^(export )?(const|let) \w+(: [^=]+)? = new (Weak)?(Map|Set)\b/.test(line))
+        .map((line) => `${module}: ${line.trim()}`),
+    );
+    expect(coreModules.length).to.be.greaterThan(30);
+    expect(caches).to.deep.equal([]);
+  });
+
+  it('the worker app takes only the task processor from core: no page handling of its own', () => {
+    const dir = join(root, 'apps/worker/src');
+    const imported = readdirSync(dir)
+      .filter((name) => name.endsWith('.ts'))
+      .flatMap((name) =>
+        [...read(join('apps/worker/src', name)).matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*'@rdc\/core'/g)]
+          .flatMap((m) => m[1]!.split(','))
+          .map((n) => n.replace(/\btype\b/, '').trim())
+          .filter(Boolean)
+          .map((n) => `${name}: ${n}`),
+      );
+    const allowed = /: (createTaskProcessor|TaskProcessor|Processed)$/;
+    expect(imported.length, 'the worker wires the processor').to.be.greaterThan(0);
+    expect(imported.filter((n) => !allowed.test(n))).to.deep.equal([]);
+  });
+});
+
+describe("@rdc/core's public surface", () => {
+  /** Source files outside packages/core, by path. */
+  function sources(dir: string): string[] {
+    return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) return e.name === 'dist' || e.name === 'node_modules' ? [] : sources(path);
+      return e.name.endsWith('.ts') ? [path] : [];
+    });
+  }
+
+  it('exports only what other packages, apps or the bench import', () => {
+    const exported = [...read('packages/core/src/index.ts').matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)]
+      .flatMap((m) => m[1]!.split(','))
+      .map((n) => n.replace(/\btype\b/, '').trim())
+      .filter(Boolean);
+    const users = [...sources('apps'), ...sources('packages'), ...sources('bench/src')].filter(
+      (f) => !f.startsWith('packages/core/'),
+    );
+    const imported = new Set(
+      users.flatMap((f) =>
+        [...read(f).matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*'@rdc\/core'/g)]
+          .flatMap((m) => m[1]!.split(','))
+          .map((n) => n.replace(/\btype\b/, '').trim()),
+      ),
+    );
+    expect(exported.length).to.be.greaterThan(10);
+    expect(
+      exported.filter((name) => !imported.has(name)),
+      'exported but used nowhere outside core: test it through its module path instead',
+    ).to.deep.equal([]);
+  });
+});
+
 describe('workspace layout', () => {
   const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
   const manifest = (dir: string) =>

@@ -3,17 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadServices } from '@rdc/contracts';
-import {
-  deadLetterKey,
-  makeRunId,
-  malformedKey,
-  manifestKey,
-  retiredPrefix,
-  runFolder,
-  stateKey,
-  successKey,
-  unplannedKey,
-} from '@rdc/core';
+import { makeRunId, runFolder, stateKey, successKey } from '@rdc/core';
+import { deadLetterKey, malformedKey, manifestKey, retiredPrefix, unplannedKey } from '@rdc/core/bucket-layout.js';
 import { parseLocalArgs } from '@rdc/local';
 import { parsePlannerArgs } from '@rdc/planner';
 import { baseUrlVariable } from '@rdc/source';

@@ -1,6 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import type { RecordSchemaSpec, Sink, Window } from '@rdc/contracts';
-import { dataKey, makeRunId, pageStem, splitByDate, successKey, type RunIdentity } from '@rdc/core';
+import { dataKey, makeRunId, pageStem, successKey } from '@rdc/core';
+import { type RunIdentity } from '@rdc/core/bucket-layout.js';
+import { splitByDate } from '@rdc/core/task/land-page.js';
 
 /** An endpoint schema with every kind of column compaction types: nested, lists, timestamps, dates, JSON. */
 export const ORDER_SCHEMA: RecordSchemaSpec = {

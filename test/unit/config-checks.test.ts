@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadServices, type EndpointConfig } from '@rdc/contracts';
-import { checkRecords } from '@rdc/core';
+import { checkRecords } from '@rdc/core/task/validate-page.js';
 import { readRecords } from '@rdc/source/records.js';
 import { tempDir } from '../support/hooks.js';
 

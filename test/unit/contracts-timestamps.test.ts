@@ -13,7 +13,8 @@ import {
   TransientError,
   type TimestampType,
 } from '@rdc/contracts';
-import { checkRecords, splitByDate } from '@rdc/core';
+import { splitByDate } from '@rdc/core/task/land-page.js';
+import { checkRecords } from '@rdc/core/task/validate-page.js';
 
 const at = (iso: string) => Date.parse(iso);
 const zone = (name: string) => parseTimeZone(name)!;

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { ConfigError, loadServices, silentLog, type CursorPage, type Window } from '@rdc/contracts';
-import { planRun, probeSliceSize, roundSliceMs, slicesFor } from '@rdc/core';
+import { planRun } from '@rdc/core';
+import { probeSliceSize, roundSliceMs, slicesFor } from '@rdc/core/plan/adaptive-slices.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 
 const configDir = join(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/core-slices');

@@ -3,14 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadServices, silentLog, type PageTask, type ServiceCatalog } from '@rdc/contracts';
-import {
-  finalizeRun,
-  handlePageTask,
-  planBackfill,
-  readWatermark,
-  TooManyPagesError,
-  type PlanRequest,
-} from '@rdc/core';
+import { finalizeRun, planBackfill } from '@rdc/core';
+import { TooManyPagesError } from '@rdc/core/plan/counting.js';
+import { type PlanRequest } from '@rdc/core/plan/plan-run.js';
+import { readWatermark } from '@rdc/core/state/watermark.js';
+import { handlePageTask } from '@rdc/core/task/handle-page.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 
 const HOUR = 3_600_000;

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { PermanentError } from '@rdc/contracts';
-import { compactionDates, IdDigest, parquetLayout, parseMicros, parseRecordLine } from '@rdc/core';
+import { compactionDates } from '@rdc/core/compact/compact-run.js';
+import { parseMicros, parseRecordLine } from '@rdc/core/compact/exact-json.js';
+import { IdDigest } from '@rdc/core/compact/id-digest.js';
+import { parquetLayout } from '@rdc/core/compact/parquet-schema.js';
 
 describe('compaction: reading records exactly and checking ids', () => {
   it('keeps integers past 2^53 exact, and reads ordinary lines as JSON.parse does', () => {

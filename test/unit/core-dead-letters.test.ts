@@ -10,7 +10,9 @@ import {
   type PutOptions,
   type PutResult,
 } from '@rdc/contracts';
-import { makeRunId, processDelivery, runStatus, writeManifest, type RunManifest } from '@rdc/core';
+import { makeRunId, runStatus, type RunManifest } from '@rdc/core';
+import { processDelivery } from '@rdc/core/delivery/outcome-policy.js';
+import { writeManifest } from '@rdc/core/state/manifest.js';
 import { MemorySink } from '../support/fakes.js';
 
 const window = { start: new Date('2024-07-01T00:00:00Z'), end: new Date('2024-07-02T00:00:00Z') };

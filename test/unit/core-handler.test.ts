@@ -10,17 +10,12 @@ import {
   type Delivery,
   type PageTask,
 } from '@rdc/contracts';
-import {
-  dataKey,
-  decideOutcome,
-  handlePageTask,
-  makeRunId,
-  pageRecordKey,
-  pageStem,
-  processDelivery,
-  readPageRecord,
-  writeManifest,
-} from '@rdc/core';
+import { dataKey, makeRunId, pageStem } from '@rdc/core';
+import { pageRecordKey } from '@rdc/core/bucket-layout.js';
+import { decideOutcome, processDelivery } from '@rdc/core/delivery/outcome-policy.js';
+import { writeManifest } from '@rdc/core/state/manifest.js';
+import { readPageRecord } from '@rdc/core/state/page-records.js';
+import { handlePageTask } from '@rdc/core/task/handle-page.js';
 import { FakeSource, makeRecords, MemorySink } from '../support/fakes.js';
 
 export const fixtureConfigDir = join(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/services');

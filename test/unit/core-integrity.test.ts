@@ -1,21 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
-import {
-  checkRunIntegrity,
-  finalizeRun,
-  planRun,
-  RunInProgressError,
-  compareIds,
-  dataKey,
-  handlePageTask,
-  makeRunId,
-  pageRecordKey,
-  pageStem,
-  parseRunId,
-  summarizeIds,
-  toNdjson,
-} from '@rdc/core';
+import { finalizeRun, planRun, dataKey, makeRunId, pageStem, parseRunId } from '@rdc/core';
+import { pageRecordKey } from '@rdc/core/bucket-layout.js';
+import { RunInProgressError } from '@rdc/core/state/incremental-start.js';
+import { checkRunIntegrity } from '@rdc/core/state/integrity.js';
+import { compareIds, summarizeIds } from '@rdc/core/state/page-summary.js';
+import { handlePageTask } from '@rdc/core/task/handle-page.js';
+import { toNdjson } from '@rdc/core/task/write-page.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 

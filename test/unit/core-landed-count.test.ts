@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
-import { handlePageTask, makeRunId } from '@rdc/core';
+import { makeRunId } from '@rdc/core';
+import { handlePageTask } from '@rdc/core/task/handle-page.js';
 import { FakeSource, makeRecords, MemorySink } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 

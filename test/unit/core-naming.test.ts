@@ -1,17 +1,7 @@
 import { expect } from 'chai';
 import { PermanentError, RUN_ID_PATTERN } from '@rdc/contracts';
-import {
-  dataKey,
-  deadLetterKey,
-  makeRunId,
-  manifestKey,
-  pageRecordKey,
-  pageStem,
-  parseRunId,
-  slicePageStem,
-  stateKey,
-  successKey,
-} from '@rdc/core';
+import { dataKey, makeRunId, pageStem, parseRunId, stateKey, successKey } from '@rdc/core';
+import { deadLetterKey, manifestKey, pageRecordKey, slicePageStem } from '@rdc/core/bucket-layout.js';
 
 const window = { start: new Date('2024-07-01T00:00:00Z'), end: new Date('2024-11-27T05:00:00Z') };
 

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { ConfigError, loadServices, silentLog } from '@rdc/contracts';
-import { finalizeRun, handlePageTask, OverlapError, planRun, type PlanRequest } from '@rdc/core';
+import { finalizeRun, planRun } from '@rdc/core';
+import { OverlapError } from '@rdc/core/plan/overlap.js';
+import { type PlanRequest } from '@rdc/core/plan/plan-run.js';
+import { handlePageTask } from '@rdc/core/task/handle-page.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 

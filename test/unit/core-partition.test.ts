@@ -1,7 +1,10 @@
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { loadServices, PermanentError, silentLog, type PageTask, type PutResult } from '@rdc/contracts';
-import { finalizeRun, handlePageTask, planRun, readPageRecord, runStatus, splitByDate } from '@rdc/core';
+import { finalizeRun, planRun, runStatus } from '@rdc/core';
+import { readPageRecord } from '@rdc/core/state/page-records.js';
+import { handlePageTask } from '@rdc/core/task/handle-page.js';
+import { splitByDate } from '@rdc/core/task/land-page.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { ConfigError, loadServices, PermanentError, silentLog, type PageTask } from '@rdc/contracts';
-import { latestRunKey, makeRunId, manifestKey, planRun, readManifest, type PlanRequest } from '@rdc/core';
+import { makeRunId, planRun, readManifest } from '@rdc/core';
+import { manifestKey } from '@rdc/core/bucket-layout.js';
+import { type PlanRequest } from '@rdc/core/plan/plan-run.js';
+import { latestRunKey } from '@rdc/core/state/incremental-start.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { PermanentError } from '@rdc/contracts';
-import { expectedRecords, pageCount } from '@rdc/core';
+import { expectedRecords, pageCount } from '@rdc/core/plan/counting.js';
 
 describe('page arithmetic', () => {
   it('plans 0 pages for 0 records', () => {

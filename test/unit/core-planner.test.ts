@@ -1,14 +1,10 @@
 import { expect } from 'chai';
 import { ConfigError, loadServices, silentLog, TransientError, type PageTask } from '@rdc/contracts';
-import {
-  finalizeRun,
-  handlePageTask,
-  planRun,
-  readWatermark,
-  RunInProgressError,
-  runStatus,
-  type PlanRequest,
-} from '@rdc/core';
+import { finalizeRun, planRun, runStatus } from '@rdc/core';
+import { type PlanRequest } from '@rdc/core/plan/plan-run.js';
+import { RunInProgressError } from '@rdc/core/state/incremental-start.js';
+import { readWatermark } from '@rdc/core/state/watermark.js';
+import { handlePageTask } from '@rdc/core/task/handle-page.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 

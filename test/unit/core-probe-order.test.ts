@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { EndpointConfig, silentLog, type CursorPage, type Source, type Window } from '@rdc/contracts';
-import { probeSliceSize } from '@rdc/core';
+import { probeSliceSize } from '@rdc/core/plan/adaptive-slices.js';
 
 /** A cursor API over records every 10 seconds, listed oldest or newest first, timestamps in the given form. */
 function source(order: 'oldest' | 'newest', stamp: (ms: number) => unknown): Source {

@@ -1,14 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, Pagination, PermanentError, TransientError, type Window } from '@rdc/contracts';
-import {
-  formatDuration,
-  maxReachablePages,
-  parseDuration,
-  parseInstant,
-  splitToFit,
-  splitWindow,
-  type Counted,
-} from '@rdc/core';
+import { formatDuration, parseDuration, parseInstant } from '@rdc/core';
+import { maxReachablePages, splitToFit, splitWindow, type Counted } from '@rdc/core/plan/slicing.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -13,16 +13,11 @@ import {
   type Task,
   type Window,
 } from '@rdc/contracts';
-import {
-  finalizeRun,
-  handleSliceTask,
-  handleTask,
-  planRun,
-  processDelivery,
-  readWatermark,
-  runStatus,
-  type PlanRequest,
-} from '@rdc/core';
+import { finalizeRun, handleTask, planRun, runStatus } from '@rdc/core';
+import { processDelivery } from '@rdc/core/delivery/outcome-policy.js';
+import { type PlanRequest } from '@rdc/core/plan/plan-run.js';
+import { readWatermark } from '@rdc/core/state/watermark.js';
+import { handleSliceTask } from '@rdc/core/task/handle-slice.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher, type FakeRecord } from '../support/fakes.js';
 
 const configDir = join(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/core-slices');

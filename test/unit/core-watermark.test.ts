@@ -1,15 +1,11 @@
 import { expect } from 'chai';
 import { loadServices, silentLog, type PageTask } from '@rdc/contracts';
-import {
-  finalizeRun,
-  handlePageTask,
-  latestRunKey,
-  planRun,
-  readPageRecord,
-  readWatermark,
-  UpToDate,
-  type PlanRequest,
-} from '@rdc/core';
+import { finalizeRun, planRun, UpToDate } from '@rdc/core';
+import { type PlanRequest } from '@rdc/core/plan/plan-run.js';
+import { latestRunKey } from '@rdc/core/state/incremental-start.js';
+import { readPageRecord } from '@rdc/core/state/page-records.js';
+import { readWatermark } from '@rdc/core/state/watermark.js';
+import { handlePageTask } from '@rdc/core/task/handle-page.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError } from '@rdc/contracts';
-import { parseDuration, parseInstant, resolveWindow, truncate } from '@rdc/core';
+import { parseDuration, parseInstant } from '@rdc/core';
+import { resolveWindow, truncate } from '@rdc/core/window.js';
 
 describe('window parsing', () => {
   it('reads an ISO date as midnight UTC', () => {

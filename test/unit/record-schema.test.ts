@@ -7,7 +7,8 @@ import {
   RecordSchemaSpec,
   resolveEndpoint,
 } from '@rdc/contracts';
-import { countDrift, formatDrift, mergeDrift } from '@rdc/core';
+import { formatDrift } from '@rdc/core';
+import { countDrift, mergeDrift } from '@rdc/core/state/drift.js';
 
 const every: RecordSchemaSpec = {
   id: 'string',

@@ -8,7 +8,8 @@ import {
   type PageTask,
   type Task,
 } from '@rdc/contracts';
-import { CHECK_EVERY_PAGE_UP_TO, compactedRunKey, createTaskProcessor, parquetTableFolder, planRun } from '@rdc/core';
+import { compactedRunKey, createTaskProcessor, parquetTableFolder, planRun } from '@rdc/core';
+import { CHECK_EVERY_PAGE_UP_TO } from '@rdc/core/delivery/seal-step.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 

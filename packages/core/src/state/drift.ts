@@ -74,12 +74,16 @@ function walkRecord(record: Record<string, unknown>, fields: RecordNode, prefix:
   }
 }
 
-const trees = new WeakMap<RecordSchemaSpec, RecordNode>();
-
-/** Counts, over `records`, the fields the schema does not declare (nested ones included). */
-export function countDrift(records: readonly Record<string, unknown>[], spec: RecordSchemaSpec): Drift {
-  let tree = trees.get(spec);
-  if (!tree) trees.set(spec, (tree = parseRecord(spec)));
+/**
+ * Counts, over `records`, the fields the schema does not declare (nested ones
+ * included). `tree`: the schema parsed once by the caller (the task stage keeps
+ * it with the endpoint's compiled schema).
+ */
+export function countDrift(
+  records: readonly Record<string, unknown>[],
+  spec: RecordSchemaSpec,
+  tree: RecordNode = parseRecord(spec),
+): Drift {
   const drift = emptyDrift();
   for (const record of records) {
     const found = new Map<string, unknown>();

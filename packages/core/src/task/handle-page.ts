@@ -35,7 +35,7 @@ export async function handlePageTask(
     pageSize: task.pageSize,
     runId: task.runId,
   });
-  validatePage(task, endpoint, result, caches.validators);
+  validatePage(task, endpoint, result, caches.schemas);
 
   const metadata: Record<string, string> = {
     runId: task.runId,
@@ -59,7 +59,7 @@ export async function handlePageTask(
       readTime: timestampReader(endpoint),
       idField: endpoint.idField,
       metadata,
-      drift: countDrift(result.records, endpoint.schema),
+      drift: countDrift(result.records, endpoint.schema, caches.schemas.for(endpoint).tree),
       where: `run ${task.runId} page ${task.page}/${task.pages}`,
       context: { runId: task.runId, page: task.page },
     },

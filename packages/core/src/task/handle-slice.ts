@@ -82,7 +82,7 @@ export async function handleSliceTask(
       page.records,
       endpoint,
       { bounds: task.slice, where: `${where} page ${page.page}`, context, seen },
-      caches.validators,
+      caches.schemas,
     );
     const existing = landed.get(page.page);
     const record = existing ? await readPageRecord(deps.sink, existing) : undefined;
@@ -118,7 +118,7 @@ export async function handleSliceTask(
         readTime: timestampReader(endpoint),
         idField: endpoint.idField,
         metadata,
-        drift: countDrift(page.records, endpoint.schema),
+        drift: countDrift(page.records, endpoint.schema, caches.schemas.for(endpoint).tree),
         where: `${where} page ${page.page}`,
         context,
       },

@@ -2,21 +2,20 @@ import type { Log, ServiceCatalog, Sink, Source, Task, Window } from '@rdc/contr
 import type { RunIdentity } from '../bucket-layout.js';
 import { EncodingCache } from '../state/encoding.js';
 import { ManifestCache } from '../state/manifest.js';
-import { ValidatorCache } from './validate-page.js';
+import { SchemaCache } from './validate-page.js';
 
 /**
  * What the task stage keeps between deliveries: each run's manifest and claimed
- * encoding (both write-once in the sink), and each endpoint's compiled record
- * check. One set per sink, owned by the task processor (`processor.caches`).
+ * encoding (both write-once in the sink), and each endpoint's compiled schema. One set per sink, owned by the task processor (`processor.caches`).
  */
 export interface TaskCaches {
   manifests: ManifestCache;
   encodings: EncodingCache;
-  validators: ValidatorCache;
+  schemas: SchemaCache;
 }
 
 export function createTaskCaches(sink: Sink): TaskCaches {
-  return { manifests: new ManifestCache(sink), encodings: new EncodingCache(), validators: new ValidatorCache() };
+  return { manifests: new ManifestCache(sink), encodings: new EncodingCache(), schemas: new SchemaCache() };
 }
 
 export interface HandlerDeps {

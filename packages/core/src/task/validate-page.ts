@@ -11,27 +11,37 @@ import {
   type ErrorContext,
   type PageResult,
   type PageTask,
+  parseRecord,
   timestampReader,
+  type RecordNode,
 } from '@rdc/contracts';
 import { expectedRecords } from '../plan/counting.js';
 
-/** The endpoint's schema twice: a compiled check for the hot path, and zod, the final word with the error message. */
-interface Validator {
+/**
+ * An endpoint's schema, compiled: a check for the hot path, zod (the final word,
+ * with the error message), and the parsed tree that schema drift is counted on.
+ */
+export interface CompiledSchema {
   fast: ReturnType<typeof compileRecordCheck>;
   zod: ReturnType<typeof buildRecordValidator>;
+  tree: RecordNode;
 }
 
-/** Each endpoint's record check, compiled once: endpoints come from a catalog loaded once. */
-export class ValidatorCache {
-  private readonly byEndpoint = new WeakMap<EndpointConfig, Validator>();
+/** Each endpoint's schema, compiled once: endpoints come from a catalog loaded once. */
+export class SchemaCache {
+  private readonly byEndpoint = new WeakMap<EndpointConfig, CompiledSchema>();
 
-  for(endpoint: EndpointConfig): Validator {
-    let validator = this.byEndpoint.get(endpoint);
-    if (!validator) {
-      validator = { fast: compileRecordCheck(endpoint.schema), zod: buildRecordValidator(endpoint.schema) };
-      this.byEndpoint.set(endpoint, validator);
+  for(endpoint: EndpointConfig): CompiledSchema {
+    let compiled = this.byEndpoint.get(endpoint);
+    if (!compiled) {
+      compiled = {
+        fast: compileRecordCheck(endpoint.schema),
+        zod: buildRecordValidator(endpoint.schema),
+        tree: parseRecord(endpoint.schema),
+      };
+      this.byEndpoint.set(endpoint, compiled);
     }
-    return validator;
+    return compiled;
   }
 
   has(endpoint: EndpointConfig): boolean {
@@ -58,10 +68,10 @@ export function checkRecords(
   records: readonly Record<string, unknown>[],
   endpoint: EndpointConfig,
   check: RecordCheck,
-  validators: ValidatorCache = new ValidatorCache(),
+  schemas: SchemaCache = new SchemaCache(),
 ): void {
   const { where, context: ctx, bounds } = check;
-  const validator = validators.for(endpoint);
+  const validator = schemas.for(endpoint);
   const start = Date.parse(bounds.start);
   const end = Date.parse(bounds.end);
   const ids = check.seen ?? new Set<string>();
@@ -124,7 +134,7 @@ export function validatePage(
   task: PageTask,
   endpoint: EndpointConfig,
   result: PageResult,
-  validators?: ValidatorCache,
+  schemas?: SchemaCache,
 ): void {
   const slice = task.slice ? ` of slice [${task.slice.start}, ${task.slice.end})` : '';
   const where = `run ${task.runId} page ${task.page}/${task.pages}${slice}`;
@@ -145,5 +155,5 @@ export function validatePage(
       ctx,
     );
   }
-  checkRecords(result.records, endpoint, { bounds: task.slice ?? task.window, where, context: ctx }, validators);
+  checkRecords(result.records, endpoint, { bounds: task.slice ?? task.window, where, context: ctx }, schemas);
 }
