@@ -30,7 +30,7 @@ export interface TaskProcessorDeps extends Omit<HandlerDeps, 'caches'> {
  */
 export interface TaskProcessor {
   (delivery: Delivery, undecodable?: Error): Promise<Processed>;
-  /** What it keeps between deliveries: manifests, claimed encodings, compiled record checks. */
+  /** What it keeps between deliveries: manifests, claimed encodings, compiled schemas. */
   readonly caches: TaskCaches;
 }
 
