@@ -22,6 +22,9 @@ export {
   compactedRunKey,
 } from './bucket-layout.js';
 
+// Config defaults the apps' help texts print.
+export { DEFAULT_SLICE } from './defaults.js';
+
 // Instants and durations as the flags spell them (--start-date, --lookback, --slice).
 export { parseInstant, parseDuration, formatDuration } from './window.js';
 
