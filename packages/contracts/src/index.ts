@@ -22,9 +22,5 @@ export * from './ports.js';
 export { describeZodError } from './zod-errors.js';
 export { versionRequested, versionText } from './version.js';
 export { freePort } from './tcp-port.js';
-export {
-  CONFIG_REFERENCE_PATHS,
-  configReferenceFiles,
-  undocumentedConfigKeys,
-} from './config-reference.js';
+export { CONFIG_REFERENCE_PATHS, configReferenceFiles, undocumentedConfigKeys } from './config-reference.js';
 export { arrayItemTexts, exactId, keepRecordText, recordLine, scalarTextAt } from './json-text.js';
