@@ -13,10 +13,10 @@
  */
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeTask, loadServices, silentLog, taskAttributes, type Task, type TaskPublisher } from '@rdc/contracts';
-import { planRun } from '@rdc/core';
+import { encodeTask, loadServices, taskAttributes, type Task } from '@rdc/contracts';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
+import { planTasks } from '../support/plan-tasks.js';
 
 interface Args {
   apiBaseUrl: string;
@@ -64,37 +64,11 @@ function post(url: URL, agent: Agent, body: string): Promise<number> {
 async function plan(args: Args): Promise<Task[]> {
   const catalog = loadServices();
   const sources = createSourceRegistry(catalog, { env: { API_BASE_URL: args.apiBaseUrl } });
-  const tasks: Task[] = [];
-  const collect: TaskPublisher = {
-    publish: (task) => {
-      tasks.push(task);
-      return Promise.resolve();
-    },
-    flush: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
   try {
-    await planRun(
-      {
-        service: 'retail',
-        endpoint: 'sales',
-        start: new Date(args.start),
-        end: new Date(args.end),
-        now: new Date(),
-        endGranularityMs: 3_600_000,
-      },
-      {
-        catalog,
-        source: sources.sourceFor('retail'),
-        sink: new FileSink(args.sink),
-        publisher: collect,
-        log: silentLog,
-      },
-    );
+    return await planTasks(args, { catalog, sources, sink: new FileSink(args.sink) });
   } finally {
     sources.close();
   }
-  return tasks;
 }
 
 async function run(): Promise<void> {

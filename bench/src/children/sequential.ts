@@ -5,10 +5,11 @@
  *
  * argv[2]: JSON { apiBaseUrl, sink, start, end, pages }. Prints one JSON line.
  */
-import { loadServices, silentLog, type Task, type TaskPublisher } from '@rdc/contracts';
-import { createTaskCaches, handleTask, planRun } from '@rdc/core';
+import { loadServices, silentLog } from '@rdc/contracts';
+import { createTaskCaches, handleTask } from '@rdc/core';
 import { FileSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
+import { planTasks } from '../support/plan-tasks.js';
 
 interface Args {
   apiBaseUrl: string;
@@ -23,27 +24,8 @@ async function run(): Promise<void> {
   const catalog = loadServices();
   const sources = createSourceRegistry(catalog, { env: { API_BASE_URL: args.apiBaseUrl } });
   const sink = new FileSink(args.sink);
-  const tasks: Task[] = [];
-  const collect: TaskPublisher = {
-    publish: (task) => {
-      tasks.push(task);
-      return Promise.resolve();
-    },
-    flush: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
   try {
-    await planRun(
-      {
-        service: 'retail',
-        endpoint: 'sales',
-        start: new Date(args.start),
-        end: new Date(args.end),
-        now: new Date(),
-        endGranularityMs: 3_600_000,
-      },
-      { catalog, source: sources.sourceFor('retail'), sink, publisher: collect, log: silentLog },
-    );
+    const tasks = await planTasks(args, { catalog, sources, sink });
     let records = 0;
     const caches = createTaskCaches(sink);
     const deps = { catalog, sourceFor: (s: string) => sources.sourceFor(s), sink, log: silentLog, caches };
