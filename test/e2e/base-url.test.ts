@@ -58,10 +58,17 @@ describe('base URL per service', function () {
       expect(bundled.code, bundled.stderr.slice(-2000)).to.equal(0);
       expect(bundled.stderr).to.include('Started the bundled retail mock API');
       expect(bundled.stderr).to.include('RETAIL_API_BASE_URL');
+      // Each setting says truthfully where it came from: nothing was set, so no variable is named as its origin.
+      expect(bundled.stderr).to.include('(from the bundled mock API, started for this run)');
+      expect(bundled.stderr).not.to.include('(from RETAIL_API_BASE_URL)');
+      expect(bundled.stderr).to.include('16 requests in flight (limits.concurrency, the default;');
       api.resetStats();
-      const real = await runCli(APPS.local, args, cleanEnv({ RETAIL_API_BASE_URL: api.url }), 30_000);
+      const env = cleanEnv({ RETAIL_API_BASE_URL: api.url, RDC_API_CONCURRENCY: '4' });
+      const real = await runCli(APPS.local, args, env, 30_000);
       expect(real.code, real.stderr.slice(-2000)).to.equal(0);
       expect(real.stderr).not.to.include('Started the bundled');
+      expect(real.stderr).to.include(`uses the API at ${api.url}/ (from RETAIL_API_BASE_URL)`);
+      expect(real.stderr).to.include('4 requests in flight (from RDC_API_CONCURRENCY)');
       expect(api.stats.requests, 'the count went to RETAIL_API_BASE_URL').to.equal(1);
     } finally {
       cleanup();

@@ -109,7 +109,10 @@ export async function runLocal(args: LocalArgs, io: LocalIo): Promise<{ code: nu
   try {
     const startedApi = await startApi(args, io);
     api = startedApi.api;
-    const wired = wireCommon({ ...args, sink: normalizeSink(args.sink) }, startedApi.env, io.log);
+    const chosen = api
+      ? { service: args.service, url: api.url, from: 'the bundled mock API, started for this run' }
+      : undefined;
+    const wired = wireCommon({ ...args, sink: normalizeSink(args.sink) }, startedApi.env, io.log, chosen);
     sources = wired.sources;
     return await work(args, io, wired, started);
   } finally {

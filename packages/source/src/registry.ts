@@ -1,4 +1,4 @@
-import { ConfigError, type Log, type ServiceCatalog } from '@rdc/contracts';
+import { ConfigError, LIMIT_DEFAULTS, type Log, type ServiceCatalog } from '@rdc/contracts';
 import { readSecrets } from './api-key.js';
 import { baseUrlFor } from './base-url.js';
 import { redactUrl } from './redact.js';
@@ -18,6 +18,12 @@ export interface SourceRegistryOptions {
   budgetMs?: number;
   retry?: RetryOptions;
   timeouts?: TimeoutOptions;
+  /**
+   * A base URL the process chose itself (the bundled mock API of `npm start`), with what
+   * to call it in the log: it wins over the environment and the config.
+   * @example { service: 'retail', url: 'http://127.0.0.1:41234', from: 'the bundled mock API' }
+   */
+  chosenBaseUrl?: { service: string; url: string; from: string };
 }
 
 /** One HTTP source per service, built on first use and shared, with one rate limiter per API. */
@@ -55,6 +61,17 @@ export function limitsFromEnv(
   };
 }
 
+/** Where a limit's value came from, truthfully: the env variable that overrides it, or the config (and whether that is the default). */
+function limitOrigin(
+  key: 'concurrency' | 'requestsPerSecond',
+  variable: string,
+  value: number,
+  env: NodeJS.ProcessEnv,
+): string {
+  if (env[variable]?.trim()) return `from ${variable}`;
+  return `limits.${key}${value === LIMIT_DEFAULTS[key] ? ', the default' : ''}; ${variable} overrides it`;
+}
+
 /**
  * Builds sources from the service catalog and the environment: the base URL
  * from `baseUrlFor` (`<SERVICE>_API_BASE_URL`, `API_BASE_URL`, the config), the
@@ -81,10 +98,12 @@ export function createSourceRegistry(catalog: ServiceCatalog, options: SourceReg
       }
       const secrets = readSecrets(service.auth, env);
       const limits = { ...service.limits, ...limitsFromEnv(service.limits, env) };
-      const baseUrl = baseUrlFor(service, env, isSole(name), names);
+      const chosen = options.chosenBaseUrl?.service === name ? options.chosenBaseUrl : undefined;
+      const baseUrl = chosen ?? baseUrlFor(service, env, isSole(name), names);
       options.log?.info(
         `Service "${name}" uses the API at ${redactUrl(baseUrl.url)} (from ${baseUrl.from}); at most ` +
-          `${limits.concurrency} requests in flight (limits.concurrency, RDC_API_CONCURRENCY) and ${limits.requestsPerSecond}/s (limits.requestsPerSecond, RDC_REQUESTS_PER_SECOND)`,
+          `${limits.concurrency} requests in flight (${limitOrigin('concurrency', 'RDC_API_CONCURRENCY', limits.concurrency, env)}) ` +
+          `and ${limits.requestsPerSecond}/s (${limitOrigin('requestsPerSecond', 'RDC_REQUESTS_PER_SECOND', limits.requestsPerSecond, env)})`,
       );
       const source = createHttpSource({
         service,
