@@ -1,7 +1,7 @@
 import { ConfigError } from '@rdc/contracts';
 import { OPTION_FIELDS, misfit, resolveMockOptions } from './options.js';
 import type { MockApiOptions, OptionField } from './options.js';
-import { parseInstant } from './query.js';
+import { parseQueryInstant } from './query.js';
 
 /** Defaults of a process (a container) rather than a test: reachable, on a known port. */
 const PROCESS_DEFAULTS: Partial<MockApiOptions> = { host: '0.0.0.0', port: 8080 };
@@ -93,7 +93,7 @@ function convert(field: OptionField, raw: string, source: string): unknown {
       if (value === undefined) bad();
       break;
     case 'date': {
-      const ms = parseInstant(raw);
+      const ms = parseQueryInstant(raw);
       if (ms === undefined) bad();
       value = new Date(ms as number);
       break;

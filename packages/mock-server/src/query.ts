@@ -8,7 +8,7 @@ const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,
  * (`2024-07-01T10:15:30.123Z`; no offset means UTC) into epoch ms.
  * Returns undefined for anything else, including impossible dates like 02-30.
  */
-export function parseInstant(text: string): number | undefined {
+export function parseQueryInstant(text: string): number | undefined {
   const m = DATE.exec(text) ?? DATETIME.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
@@ -59,7 +59,7 @@ export function windowOf(query: URLSearchParams): { start: number; end: number }
 function instantParam(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return undefined;
-  const value = parseInstant(raw);
+  const value = parseQueryInstant(raw);
   if (value === undefined) {
     throw ApiError.badRequest(
       'invalid_parameter',

@@ -15,7 +15,7 @@ import { createPaginator } from './pagination.js';
 import { expandPageInfo } from './next-links.js';
 import { windowOf } from './query.js';
 import { mulberry32 } from './random.js';
-import { createStats, resetStats } from './stats.js';
+import { createMockStats, resetStats } from './stats.js';
 import type { MockStats } from './stats.js';
 
 export interface MockApi {
@@ -39,7 +39,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export async function createMockApi(input: Partial<MockApiOptions> = {}): Promise<MockApi> {
   const options = resolveMockOptions(input);
   const dataset = buildDataset(options);
-  const stats = createStats();
+  const stats = createMockStats();
   const paginate = createPaginator(options);
   const plan = createFaultPlanner(options, mulberry32(options.faultSeed ?? randomInt(2 ** 32)));
   const bucket = options.rateLimit > 0 ? new TokenBucket(options.rateLimit, options.rateLimitBurst) : undefined;

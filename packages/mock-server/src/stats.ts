@@ -19,7 +19,7 @@ export interface MockStats {
   inserted: Record<EndpointName, number>;
 }
 
-export function createStats(): MockStats {
+export function createMockStats(): MockStats {
   const stats = {} as MockStats;
   resetStats(stats);
   return stats;

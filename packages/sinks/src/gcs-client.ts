@@ -71,7 +71,7 @@ export function isRetryableStorageError(error: ApiError): boolean {
  * A bare host:port gets `http://` when it comes from STORAGE_EMULATOR_HOST (emulators
  * speak plain HTTP, as the Go and Python clients assume) and `https://` otherwise.
  */
-export function resolveEndpoint(apiEndpoint: string | undefined, emulatorHost: string | undefined): string | undefined {
+export function gcsApiEndpoint(apiEndpoint: string | undefined, emulatorHost: string | undefined): string | undefined {
   const explicit = apiEndpoint !== undefined && apiEndpoint.trim() !== '';
   const raw = (explicit ? apiEndpoint : emulatorHost)?.trim();
   if (!raw) return undefined;
@@ -102,7 +102,7 @@ export interface StorageSettings {
  * fake-gcs-server all serve `/storage/v1/b/...`, so baseUrl is set to that here.
  */
 export function createStorage(settings: StorageSettings): Storage {
-  const endpoint = resolveEndpoint(settings.apiEndpoint, process.env.STORAGE_EMULATOR_HOST);
+  const endpoint = gcsApiEndpoint(settings.apiEndpoint, process.env.STORAGE_EMULATOR_HOST);
   const plan = gcsRetryPlan(settings.deadlineMs);
   const storage = new (storageSdk().Storage)({
     retryOptions: { ...plan.retryOptions, retryableErrorFn: isRetryableStorageError },

@@ -22,7 +22,7 @@ import { checkRequest, countedPageUrl } from './request-url.js';
 import { checkFirstResponse } from './first-response-check.js';
 import { type ParseBody, type RequestEnv, systemClock } from './request.js';
 import { getJson } from './retry.js';
-import { createStats, type SourceStats } from './stats.js';
+import { createSourceStats, type SourceStats } from './stats.js';
 import { pagesFor, readTotal } from './totals.js';
 import { createAgent, createGotTransport, type Transport } from './transport.js';
 
@@ -58,7 +58,7 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
   const credentials = authRequest(service.service, auth, secrets);
   const limiter = options.limiter ?? limiterForService(service);
   const ownAgent = options.agent ? undefined : createAgent(baseUrl.protocol === 'https:', limiter.concurrency);
-  const stats = createStats();
+  const stats = createSourceStats();
   const withQueryKey = (send: Transport): Transport => {
     const query = credentials.query;
     if (!query) return send;

@@ -14,7 +14,7 @@ export interface SourceStats {
   rateLimitWaitMs: number;
 }
 
-export function createStats(): SourceStats {
+export function createSourceStats(): SourceStats {
   return { requests: 0, retries: 0, byStatus: {}, transportErrors: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
 }
 
