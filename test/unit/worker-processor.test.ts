@@ -9,7 +9,6 @@ import {
   type Task,
 } from '@rdc/contracts';
 import { compactedRunKey, createTaskProcessor, parquetTableFolder, planRun } from '@rdc/core';
-import { CHECK_EVERY_PAGE_UP_TO } from '@rdc/core/delivery/seal-step.js';
 import { FakeSource, makeRecords, MemorySink, RecordingPublisher } from '../support/fakes.js';
 import { fixtureConfigDir } from './core-handler.test.js';
 
@@ -100,23 +99,37 @@ describe('worker completion checks', () => {
     expect(sealing[0]).to.include('Pages: page-000002').and.include('--repair');
   });
 
-  it('checks a small run after every landed page and seals it when the last lands', async () => {
+  it('checks a small run after every landed page with one small list call, and seals it when the last lands', async () => {
     const { sink, tasks, deliver, lists } = await setup(95, 1);
     for (const task of tasks) await deliver(task);
-    // runStatus lists the run folder and its dead-letter folder: 2 calls a check;
-    // sealing lists the page records once more to sum the schema drift, and its
-    // integrity check lists them and the run's one dt= folder; moving the (first)
-    // watermark lists the endpoint's planned runs, then the runs that start at its end.
-    expect(lists()).to.equal(2 * tasks.length + 5);
+    // Each landed page lists its block of 100 page records: 1 call a page. The run's one
+    // block fills with the last page: its marker, one list of the markers, then sealing:
+    // runStatus lists the run folder and its dead-letter folder, the drift sum lists the
+    // page records, the integrity check them and the run's one dt= folder, and moving the
+    // (first) watermark lists the endpoint's planned runs, then the runs that start at its end.
+    expect(lists()).to.equal(tasks.length + 1 + 7);
     expect([...sink.objects.keys()].some((k) => k.endsWith('/_SUCCESS'))).to.equal(true);
     expect([...sink.objects.keys()].some((k) => k.endsWith('watermark.json'))).to.equal(true);
   });
 
-  it(`checks a run of more than ${CHECK_EVERY_PAGE_UP_TO} pages at most every 30 s, not after every page`, async () => {
-    const { tasks, deliver, lists } = await setup(10_010, 7);
-    expect(tasks.length).to.be.greaterThan(CHECK_EVERY_PAGE_UP_TO);
-    for (const task of tasks.slice(0, 20)) await deliver(task);
-    expect(lists()).to.equal(2);
+  it('checks a run of several blocks after every page with list calls of at most one block, and seals it when the last lands', async () => {
+    const { sink, tasks, deliver } = await setup(2_510, 2);
+    expect(tasks.length).to.be.greaterThan(250);
+    const listed: number[] = [];
+    const list = sink.list.bind(sink);
+    sink.list = async (prefix) => {
+      const keys = await list(prefix);
+      listed.push(keys.length);
+      return keys;
+    };
+    // Out of order, as several workers land them.
+    const order = [...tasks.slice(1).reverse(), tasks[0]!];
+    for (const task of order.slice(0, -1)) await deliver(task);
+    expect([...sink.objects.keys()].some((k) => k.endsWith('/_SUCCESS'))).to.equal(false);
+    expect(Math.max(...listed)).to.be.at.most(100);
+    expect(listed.length).to.be.below(1.1 * tasks.length);
+    await deliver(order.at(-1)!);
+    expect([...sink.objects.keys()].some((k) => k.endsWith('/_SUCCESS'))).to.equal(true);
   });
 });
 

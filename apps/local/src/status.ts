@@ -47,8 +47,8 @@ export type StatusReport = RunStatus & { sealError?: string };
 
 /**
  * Reads a run's status from the sink. A run found complete is sealed on the way
- * (`_SUCCESS`, watermark), as a worker would have: workers check large runs only
- * every so often, so the last pages of a backfill may land unobserved. With
+ * (`_SUCCESS`, watermark), as a worker would have: a run whose last page landed
+ * while its completion check failed (a lost list call) is sealed here. With
  * read-only access the status is still reported, with why it was not sealed.
  */
 export async function readRunStatus(runId: string, sink: Sink): Promise<StatusReport> {

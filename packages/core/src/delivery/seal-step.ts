@@ -3,20 +3,16 @@ import { parseRunId } from '../bucket-layout.js';
 import { compactionTasks, parquetEnabled } from '../compact/handle-compact.js';
 import { finalizeRun } from '../state/completion.js';
 import type { ManifestCache, RunManifest } from '../state/manifest.js';
-
-/** Runs up to this many pages are checked for completion after every landed page (one list call). */
-export const CHECK_EVERY_PAGE_UP_TO = 1_000;
-/** Larger runs are checked at most this often per processor; `status` and the next plan finalize the rest. */
-export const COMPLETION_CHECK_INTERVAL_MS = 30_000;
+import { allUnitsLanded } from '../state/block-seal.js';
+import type { TaskResult } from '../task/handler-deps.js';
 /** Sealed runs a processor remembers, so their late redeliveries cost no list call. */
 const REMEMBERED_RUNS = 1_000;
 
 /**
- * The completion step after a page lands: is its run complete? Then write
- * `_SUCCESS` and advance the watermark (finalizeRun). A completion check lists
- * the run's folder, O(pages) per check; checking after every page of a
- * 100k-page backfill would be O(pages²), so large runs are checked on a
- * timer's pace instead.
+ * The completion step after a page lands: was it the run's last? That is found
+ * with a few small list calls whatever the run's size (allUnitsLanded: write-once
+ * markers per block of 100 pages); then write `_SUCCESS` and advance the
+ * watermark (finalizeRun, which reads the whole run and checks its records once).
  */
 export interface SealStepDeps {
   manifests: ManifestCache;
@@ -28,8 +24,7 @@ export interface SealStepDeps {
   compactions?: TaskPublisher;
 }
 
-export function createSealStep(deps: SealStepDeps): (task: Task) => Promise<void> {
-  const lastCheck = new Map<string, number>();
+export function createSealStep(deps: SealStepDeps): (task: Task, result: TaskResult) => Promise<void> {
   const finished = new Set<string>();
 
   /** The sealer of a run publishes its compaction tasks, when its endpoint is compacted. */
@@ -62,21 +57,16 @@ export function createSealStep(deps: SealStepDeps): (task: Task) => Promise<void
     log.info(`Run ${manifest.runId}: ${tasks} compaction tasks published, one per dt= partition`);
   }
 
-  return async (task) => {
+  return async (task, result) => {
     if (task.kind === 'compact' || finished.has(task.runId)) return;
     const manifest = await deps.manifests.get(parseRunId(task.runId));
     if (!manifest) return;
-    if (manifest.pages > CHECK_EVERY_PAGE_UP_TO) {
-      const now = Date.now();
-      if (now - (lastCheck.get(task.runId) ?? 0) < COMPLETION_CHECK_INTERVAL_MS) return;
-      lastCheck.set(task.runId, now);
-    }
+    if (!(await allUnitsLanded(deps.manifests.sink, manifest, result.key))) return;
     const status = await finalizeRun(deps.manifests.sink, manifest);
     if (status.complete) {
       if (finished.size >= REMEMBERED_RUNS) finished.clear();
       finished.add(task.runId);
       deps.manifests.forget(task.runId);
-      lastCheck.delete(task.runId);
       // Logged by the one sealer that wrote _SUCCESS, so once per run however many workers saw it complete.
       if (status.sealedNow) {
         deps.log.info(`Run ${task.runId} complete: ${status.landedPages}/${status.expectedPages} pages landed`, {

@@ -10,8 +10,8 @@ export interface TaskProcessorDeps extends Omit<HandlerDeps, 'caches'> {
   /** Attempts after which a failing task is dead-lettered (match the subscription's policy). */
   maxDeliveryAttempts: number;
   /**
-   * After a page lands, check whether its run is complete and seal it (paced
-   * for large runs, see CHECK_EVERY_PAGE_UP_TO). The embedded runner turns it
+   * After a page lands, check whether it was its run's last and seal the run
+   * (a few small list calls a page, see state/block-seal.ts). The embedded runner turns it
    * off: it seals once, when its queue is drained. @default true
    */
   sealRuns?: boolean;
@@ -72,7 +72,7 @@ export function createTaskProcessor(deps: TaskProcessorDeps): TaskProcessor {
       manifests: caches.manifests,
       log: deps.log,
       maxDeliveryAttempts: deps.maxDeliveryAttempts,
-      ...(seal ? { afterLanded: (task) => seal(task) } : {}),
+      ...(seal ? { afterLanded: (task, result) => seal(task, result) } : {}),
     });
   return Object.assign(processor, { caches });
 }
