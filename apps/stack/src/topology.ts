@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@rdc/contracts';
+import { ConfigError, ownValue } from '@rdc/contracts';
 
 /**
  * The Pub/Sub topics and subscriptions of a local stack, from the one definition that
@@ -58,7 +58,7 @@ export function parseTopology(text: string, file: string): TopologyCall[] {
 export function fillTopology(calls: TopologyCall[], mode: 'pull' | 'push', values: TopologyValues): TopologyCall[] {
   const fill = (text: string): string =>
     text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
-      const value = (values as unknown as Record<string, string | undefined>)[name];
+      const value = ownValue(values as unknown as Record<string, string | undefined>, name);
       if (value === undefined) throw new ConfigError(`${TOPOLOGY_FILE} uses {{${name}}}, which has no value.`);
       return name === 'PUSH_ENDPOINT' ? JSON.stringify(value).slice(1, -1) : value;
     });

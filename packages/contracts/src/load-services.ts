@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.js';
 import { ownValue } from './own-keys.js';
+import { MAX_CONFIG_FILE_BYTES, readSmallFile, SmallFileError } from './small-file.js';
 import { ServiceConfig } from './service-config.js';
 import { describeZodError } from './zod-errors.js';
 
@@ -44,10 +45,19 @@ export function loadServices(dir: string = process.env.RDC_CONFIG_DIR ?? default
   const services = new Map<string, ServiceConfig>();
   for (const file of files.sort()) {
     const path = join(abs, file);
+    let text: string;
+    try {
+      text = readSmallFile(path, MAX_CONFIG_FILE_BYTES).toString('utf8');
+    } catch (error) {
+      if (!(error instanceof SmallFileError)) throw error;
+      throw new ConfigError(
+        `Service config ${path} ${error.message}. Each *.json in the config folder (RDC_CONFIG_DIR, --config-dir) must be a regular file of one service's JSON.`,
+      );
+    }
     let raw: unknown;
     try {
       // A UTF-8 byte order mark (as some editors on Windows save) is not part of the JSON.
-      raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+      raw = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (error) {
       throw new ConfigError(`Service config ${path} is not valid JSON: ${(error as Error).message}`);
     }

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { type AuthConfig, ConfigError } from '@rdc/contracts';
+import { type AuthConfig, ConfigError, MAX_SECRET_FILE_BYTES, readSmallFile, SmallFileError } from '@rdc/contracts';
 
 /** The secrets of a service's auth, as read from the environment. */
 export interface Secrets {
@@ -8,6 +7,21 @@ export interface Secrets {
   /** `basic`: user and secret. */
   user?: string;
   secret?: string;
+}
+
+/** Control characters (a newline, a tab, NUL, DEL): no HTTP header or query can carry them. */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** The secret, unless it holds a control character: then a ConfigError naming `where`, never the value. */
+function checked(value: string, where: string): string {
+  if (CONTROL.test(value)) {
+    throw new ConfigError(
+      `${where} holds a control character (a line break, tab or similar) inside the secret; no HTTP request can carry it. ` +
+        'Set the secret alone on one line, with no line breaks inside it.',
+    );
+  }
+  return value;
 }
 
 /**
@@ -23,21 +37,21 @@ export function readSecret(
   what = 'The API key',
 ): string | undefined {
   const direct = env[name]?.trim();
-  if (direct) return direct;
+  if (direct) return checked(direct, name);
   const fileVar = `${name}_FILE`;
   const file = env[fileVar]?.trim();
   if (file) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readSmallFile(file, MAX_SECRET_FILE_BYTES).toString('utf8');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'read error';
+      if (!(error instanceof SmallFileError)) throw error;
       throw new ConfigError(
-        `Cannot read the file ${file} named by ${fileVar} (${code}). Mount the secret at that path, or set ${name} instead.`,
+        `The file ${file} named by ${fileVar} ${error.message}. Mount the secret at that path as a regular file, or set ${name} instead.`,
       );
     }
     const value = text.trim();
-    if (value) return value;
+    if (value) return checked(value, `the file ${file} named by ${fileVar}`);
     if (required)
       throw new ConfigError(`The file ${file} named by ${fileVar} is empty. Put the secret in it, or set ${name}.`);
     return undefined;

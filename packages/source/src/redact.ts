@@ -75,30 +75,102 @@ function base64Forms(bytes: Buffer): string[] {
   return out;
 }
 
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
+
+/**
+ * Python's `ascii()` of a str without its quotes (`\\`, `\'`, `\xNN` below U+0100
+ * when not printable ASCII, `\uXXXX`, `\UXXXXXXXX`); with `keep`, its `repr()`,
+ * which keeps printable non-ASCII characters as they are.
+ */
+function pythonRepr(text: string, keep = false): string {
+  let out = '';
+  for (const c of text) {
+    const code = c.codePointAt(0)!;
+    if (c === '\\' || c === "'") out += `\\${c}`;
+    else if ((code >= 0x20 && code < 0x7f) || (keep && code >= 0xa0)) out += c;
+    else if (code < 0x100) out += `\\x${hex2(code)}`;
+    else if (code < 0x10000) out += `\\u${hex4(code)}`;
+    else out += `\\U${code.toString(16).padStart(8, '0')}`;
+  }
+  return out;
+}
+
+/** Every character escaped: `\xNN` per UTF-8 byte, `\uXXXX` per UTF-16 unit, in both cases of hex. */
+function escapedWhole(text: string): string[] {
+  const bytes = [...Buffer.from(text, 'utf8')];
+  const units = Array.from({ length: text.length }, (_, i) => text.charCodeAt(i));
+  const x = bytes.map((b) => `\\x${hex2(b)}`).join('');
+  const u = units.map((n) => `\\u${hex4(n)}`).join('');
+  return [x, x.toUpperCase().replaceAll('\\X', '\\x'), u, u.toUpperCase().replaceAll('\\U', '\\u')];
+}
+
+/** HTML escaping: the five special characters as named or numeric entities, or every character numeric. */
+function htmlForms(text: string): string[] {
+  const named = (apos: string, quot: string) =>
+    text.replace(/[&<>"']/g, (c) =>
+      c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? quot : apos,
+    );
+  const chars = [...text].map((c) => c.codePointAt(0)!);
+  return [
+    named('&#39;', '&quot;'),
+    named('&#x27;', '&quot;'),
+    named('&apos;', '&quot;'),
+    named('&#039;', '&#34;'),
+    chars.map((n) => `&#${n};`).join(''),
+    chars.map((n) => `&#x${n.toString(16)};`).join(''),
+    chars.map((n) => `&#x${n.toString(16).toUpperCase()};`).join(''),
+  ];
+}
+
+/** Percent-encoding: as encodeURIComponent, encodeURI and forms do it, or every byte, in both cases of hex. */
+function percentForms(text: string): string[] {
+  const uri = encodeURIComponent(text);
+  const every = [...Buffer.from(text, 'utf8')].map((b) => `%${hex2(b).toUpperCase()}`).join('');
+  return [
+    uri,
+    uri.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+    new URLSearchParams({ k: text }).toString().slice(2),
+    encodeURI(text),
+    every,
+    every.toLowerCase(),
+  ];
+}
+
 /**
  * Every form a secret may take in text that passed through an API, a logger or
- * a serializer: as given, JSON-escaped (also with `\uXXXX` escapes),
- * URL-encoded (upper- and lower-case hex, form encoding), and base64 of its
- * UTF-8 and Latin-1 bytes. Longest first, so an encoding that contains another
- * is replaced whole.
+ * a serializer: as given; escaped as JSON (also with `\uXXXX` escapes), as
+ * Python's repr, or with every character as `\xNN` or `\uXXXX`; any of those
+ * with backslashes doubled (escaped once more) or HTML-escaped; percent-encoded
+ * (upper- and lower-case hex, form encoding, every byte); HTML entities; and
+ * base64 or base64url of its UTF-8 and Latin-1 bytes. Longest first, so an
+ * encoding that contains another is replaced whole.
  */
 export function secretVariants(secret: string): string[] {
   if (secret === '') return [];
-  const uri = encodeURIComponent(secret);
   const json = JSON.stringify(secret).slice(1, -1);
-  const forms = new Set<string>([
+  // Python's repr of the UTF-8 bytes (b'…'): printable ASCII as is, every other byte `\xNN`.
+  const bytesRepr = pythonRepr(Buffer.from(secret, 'utf8').toString('latin1')).replace(/\\u00([0-9a-f]{2})/g, '\\x$1');
+  const escaped = [
     secret,
     json,
-    // A JSON log line of a message that already held the escaped key.
-    JSON.stringify(json).slice(1, -1),
     asciiJson(secret),
-    uri,
-    uri.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
-    new URLSearchParams({ k: secret }).toString().slice(2),
-    encodeURI(secret),
-    ...base64Forms(Buffer.from(secret, 'utf8')),
-    ...base64Forms(Buffer.from(secret, 'latin1')),
-  ]);
+    pythonRepr(secret),
+    pythonRepr(secret, true),
+    bytesRepr,
+    ...escapedWhole(secret),
+  ];
+  const forms = new Set<string>();
+  for (const form of escaped) {
+    forms.add(form);
+    // Escaped once more: a JSON log line, a Python repr of a string that held the escaped form.
+    forms.add(form.replaceAll('\\', '\\\\'));
+    forms.add(JSON.stringify(form).slice(1, -1));
+    for (const html of htmlForms(form)) forms.add(html);
+  }
+  for (const form of percentForms(secret)) forms.add(form);
+  for (const form of base64Forms(Buffer.from(secret, 'utf8'))) forms.add(form);
+  for (const form of base64Forms(Buffer.from(secret, 'latin1'))) forms.add(form);
   return [...forms].filter((form) => form.length > 0).sort((a, b) => b.length - a.length);
 }
 

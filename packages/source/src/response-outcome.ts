@@ -33,12 +33,18 @@ export type FailedOutcome = Exclude<Outcome<unknown>, { kind: 'ok' }>;
  * Classifies one HTTP response: a 2xx is parsed as JSON and then by `parse`
  * (an error other than a ShapeError from `parse` is thrown as is); any other
  * status is a failure named by its status and the API's own message.
- * `now` reads a Retry-After date.
+ * `now` reads a Retry-After date. `scrub` takes the secrets out of the body before
+ * any of it is quoted: a key cut in half by the quote's length limit would no longer match.
  */
-export function classifyResponse<T>(res: RawResponse, parse: ParseBody<T>, now: number): Outcome<T> {
+export function classifyResponse<T>(
+  res: RawResponse,
+  parse: ParseBody<T>,
+  now: number,
+  scrub: (text: string) => string = (text) => text,
+): Outcome<T> {
   const cls = classifyStatus(res.status);
-  if (cls === 'success') return parseSuccess(res, parse);
-  const apiMessage = apiErrorMessage(res.body);
+  if (cls === 'success') return parseSuccess(res, parse, scrub);
+  const apiMessage = apiErrorMessage(scrub(res.body));
   const reason = `${statusText(res.status)}${apiMessage ? `: "${apiMessage}"` : ''}`;
   const retryAfterMs = retryDelayFromHeaders(res.headers, now);
   const failure = { reason, status: res.status, ...(retryAfterMs !== undefined && { retryAfterMs }) };
@@ -47,14 +53,14 @@ export function classifyResponse<T>(res: RawResponse, parse: ParseBody<T>, now: 
   return { kind: 'rejected', failure };
 }
 
-function parseSuccess<T>(res: RawResponse, parse: ParseBody<T>): Outcome<T> {
+function parseSuccess<T>(res: RawResponse, parse: ParseBody<T>, scrub: (text: string) => string): Outcome<T> {
   let body: unknown;
   try {
     body = JSON.parse(res.body);
   } catch {
     return {
       kind: 'retry',
-      failure: { reason: `the body is not valid JSON (${describeBody(res.body)})`, status: res.status },
+      failure: { reason: `the body is not valid JSON (${describeBody(scrub(res.body))})`, status: res.status },
     };
   }
   try {

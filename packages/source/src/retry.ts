@@ -64,7 +64,7 @@ export async function getJson<T>(
       continue;
     }
     countStatus(stats, response.status);
-    const outcome = classifyResponse(response, parse, clock.now());
+    const outcome = classifyResponse(response, parse, clock.now(), (text) => errors.scrub(text));
     if (outcome.kind === 'ok') return { value: outcome.value, response };
     lastFailure = await waitAfter(outcome, env, budget, tally, errors, log);
   }
