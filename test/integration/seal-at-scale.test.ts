@@ -34,7 +34,7 @@ describe('a large run seals itself when its last page lands', function () {
     tmp.cleanup();
   });
 
-  it(`${PAGES} pages on ${WORKERS} pull workers: _SUCCESS within seconds of the last page, list calls per page bounded`, async () => {
+  it(`${PAGES} pages on ${WORKERS} pull workers: the worker that lands the last page writes _SUCCESS, with list calls per page bounded`, async () => {
     // The shop fixture with two records a page: 5,000 pages from 10,000 records.
     const shop = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/services/shop.json'), 'utf8')) as {
       endpoints: { orders: { pagination: { pageSize: number } } };
