@@ -11,7 +11,7 @@ export * from './schema-formats.js';
 export * from './service-config.js';
 export * from './load-services.js';
 export { ownValue, nameTable } from './own-keys.js';
-export { readSmallFile, SmallFileError, MAX_CONFIG_FILE_BYTES, MAX_SECRET_FILE_BYTES } from './small-file.js';
+export { readSmallFile, SmallFileError, MAX_SECRET_FILE_BYTES } from './small-file.js';
 export * from './task.js';
 export * from './time-values.js';
 export * from './time-zone.js';
