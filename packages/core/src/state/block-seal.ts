@@ -111,24 +111,17 @@ function slicedPagesPlan(folder: string, pagesPerSlice: readonly number[]): Bloc
   };
 }
 
-const plans = new WeakMap<RunManifest, BlockPlan>();
-
+/** The run's blocks, worked out from its manifest (cheap: no I/O, one entry per slice at most). */
 function blockPlan(manifest: RunManifest): BlockPlan {
-  let plan = plans.get(manifest);
-  if (plan) return plan;
   const run = runIdentity(manifest);
-  if (planKind(manifest) === 'slices') {
-    plan = numberedPlan(`${runFolder(run)}slices/`, 'slice', SLICE_MARKER_FILE, manifest.pages);
-  } else if (manifest.slices) {
-    plan = slicedPagesPlan(
+  if (planKind(manifest) === 'slices')
+    return numberedPlan(`${runFolder(run)}slices/`, 'slice', SLICE_MARKER_FILE, manifest.pages);
+  if (manifest.slices)
+    return slicedPagesPlan(
       pageRecordsPrefix(run),
       manifest.slices.map((s) => s.pages),
     );
-  } else {
-    plan = numberedPlan(pageRecordsPrefix(run), 'page', PAGE_RECORD_FILE, manifest.pages);
-  }
-  plans.set(manifest, plan);
-  return plan;
+  return numberedPlan(pageRecordsPrefix(run), 'page', PAGE_RECORD_FILE, manifest.pages);
 }
 
 /** Whether every number in [first, last] is among the listed names. */
