@@ -145,9 +145,17 @@ describe('command-line flags', () => {
       expect(local(['status', 'retail/sales', 'latest', '--json']).kind).to.equal('status');
     });
 
+    it('status --help is the help of status, not of npm start', () => {
+      expect(local(['status', '--help']).kind).to.equal('status-help');
+      expect(local(['status', RUN_ID, '-h']).kind).to.equal('status-help');
+      expect(local(['--help']).kind).to.equal('help');
+    });
+
     it('refuses anything else as a config error', () => {
       expect(refusal(() => local(['status', 'foo']))).to.match(/^status: "foo" is not a run id/);
-      expect(refusal(() => local(['status']))).to.match(/Usage: status/);
+      expect(refusal(() => local(['status']))).to.match(
+        /^status needs a run: a run id, or <service>\/<endpoint> latest\.\nUsage: npm run status -- <runId>/,
+      );
       expect(refusal(() => local(['status', RUN_ID, 'extra']))).to.match(/Usage: status/);
       expect(refusal(() => local(['status', 'retail', 'latest']))).to.match(/Usage: status/);
       expect(refusal(() => local(['status', RUN_ID, '--concurrency', '4']))).to.match(/status takes no --concurrency/);

@@ -90,15 +90,35 @@ export interface LocalArgs extends PlannerArgs {
 
 export type LocalCommand =
   | { kind: 'help' }
+  | { kind: 'status-help' }
   | { kind: 'run'; args: LocalArgs }
   | { kind: 'status'; target: string[]; sink: string; json: boolean; configDir: string | undefined };
 
 const STATUS_USAGE = 'Usage: status <runId> | status <service>/<endpoint> latest [--json] [--sink <url>]';
 
+export const STATUS_HELP = `Usage: npm run status -- <runId> [options]
+       npm run status -- <service>/<endpoint> latest [options]
+
+Shows one run: its window, pages landed, missing and dead-lettered, records, and
+whether it is sealed (its landed pages hold exactly the planned records) or why not.
+\`latest\` is the endpoint's most recently planned run.
+
+  --sink <url>          Where the run landed. Default ./data (env RDC_SINK).
+  --json                The status as JSON on stdout, for scripts.
+  --config-dir <path>   Folder of service JSON files (env RDC_CONFIG_DIR).
+  -h, --help            This help.
+
+Exit codes: 0 the run is complete, 1 pages (or slices) are missing or dead-lettered
+(then \`npm start -- --resume <runId>\`) or its records do not add up (\`--repair\`),
+2 bad arguments.`;
+
 function parseStatus(target: string[], inputs: Inputs, given: string[]): LocalCommand {
   const extra = given.find((flag) => !STATUS_FLAGS.includes(flag));
   if (extra) throw new ConfigError(`status takes no --${extra}. ${STATUS_USAGE}`);
   const [first, second] = target;
+  if (target.length === 0) {
+    throw new ConfigError(`status needs a run: a run id, or <service>/<endpoint> latest.\n${STATUS_HELP}`);
+  }
   const latest = target.length === 2 && second === 'latest' && /^[^/]+\/[^/]+$/.test(first ?? '');
   if (!latest && target.length !== 1) throw new ConfigError(`status "${target.join(' ')}": ${STATUS_USAGE}`);
   if (!latest) runIdArgument(first!, 'status');
@@ -152,7 +172,7 @@ function resumeSettings(inputs: Inputs): string | undefined {
 
 export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCommand {
   const { values, spelled, positionals } = parseFlags(argv, LOCAL_FLAGS, { positionals: true });
-  if (values.help) return { kind: 'help' };
+  if (values.help) return positionals[0] === 'status' ? { kind: 'status-help' } : { kind: 'help' };
   parseLogSettings(env);
   if (positionals[0] === 'status') {
     const given = Object.keys(values).filter((k) => values[k] !== undefined);

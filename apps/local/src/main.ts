@@ -3,7 +3,7 @@ import { UpToDate } from '@rdc/core';
 import { ConfigError, errorMessage, versionRequested, versionText } from '@rdc/contracts';
 import { createLogger } from '@rdc/logging';
 import { createSink } from '@rdc/sinks';
-import { LOCAL_HELP, parseLocalArgs } from './cli.js';
+import { LOCAL_HELP, parseLocalArgs, STATUS_HELP } from './cli.js';
 import { runLocal } from './run-local.js';
 import { formatStatus, readRunStatus, resolveRunTarget } from './status.js';
 import { schemaCommand } from './schema-command.js';
@@ -20,6 +20,10 @@ async function main(argv: string[]): Promise<number> {
   const command = parseLocalArgs(argv, process.env);
   if (command.kind === 'help') {
     process.stdout.write(`${LOCAL_HELP}\n`);
+    return 0;
+  }
+  if (command.kind === 'status-help') {
+    process.stdout.write(`${STATUS_HELP}\n`);
     return 0;
   }
   const log = createLogger({ base: { app: 'local' } });
