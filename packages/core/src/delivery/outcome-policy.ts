@@ -39,7 +39,11 @@ export interface ProcessDeps {
   log: Log;
   /** Attempts after which a failing task is dead-lettered (match the subscription's policy). */
   maxDeliveryAttempts: number;
-  /** Called after a page lands (completion tracking). Its failures are logged, never fail the page. */
+  /**
+   * Called after a page lands (completion tracking). A failure keeps the message for a
+   * redelivery that checks again (the page itself stays landed); on the last attempt it is
+   * logged as an error naming the command that seals the run.
+   */
   afterLanded?(task: Task, result: TaskResult): Promise<void>;
   /**
    * Finds a decoded task's endpoint in the config's allow-list before anything
@@ -128,11 +132,24 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps): Pr
     const pageLog = log.child(taskMeta(task));
     pageLog.debug(`${taskLabel(task)} ${result.outcome}`, { records: result.records, key: result.key });
     if (deps.afterLanded) {
-      await deps.afterLanded(task, result).catch((error: unknown) =>
-        pageLog.warn(`Completion check after ${taskLabel(task!)} failed; the next page or \`status\` will retry it`, {
-          error: errorMessage(error),
-        }),
-      );
+      try {
+        await deps.afterLanded(task, result);
+      } catch (error) {
+        // The page is landed, but the check that seals its run failed. Acked, no later
+        // landing would look at this page's block again: keep the message, and its
+        // redelivery (found landed) runs the check once more.
+        const attempt = `attempt ${delivery.deliveryAttempt}/${deps.maxDeliveryAttempts}`;
+        if (delivery.deliveryAttempt < deps.maxDeliveryAttempts) {
+          pageLog.warn(
+            `${taskLabel(task)} landed, but the completion check after it failed (${attempt}); the message will be redelivered to check again: ${errorMessage(error)}`,
+          );
+          return { ack: 'retry', decision: 'retry', task, result, error };
+        }
+        pageLog.error(
+          `${taskLabel(task)} landed, but the completion check after it failed on the last ${attempt}: ${errorMessage(error)}. ` +
+            `Run ${task.runId} may stay unsealed: \`npm run status -- ${task.runId} --sink <bucket>\` checks it and seals it when complete.`,
+        );
+      }
     }
     return { ack: 'ack', decision: 'ack', task, result };
   } catch (error) {
