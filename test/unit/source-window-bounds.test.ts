@@ -116,6 +116,22 @@ describe('window bounds sent as the API reads them, so it selects exactly [start
     expect([exclusive.get('from'), exclusive.get('to')]).to.deep.equal(['2024-06-30', '2024-07-02']);
   });
 
+  it('dates across a clock change: the day before is the calendar day before, not 24 hours back', async () => {
+    // 31 March 2024 in Berlin is 23 hours long (CET to CEST).
+    const day = { start: new Date('2024-03-30T23:00:00Z'), end: new Date('2024-03-31T22:00:00Z') };
+    const inclusive = await firstQuery(service({ format: 'date', endBound: 'inclusive' }, 'Europe/Berlin'), day);
+    expect([inclusive.get('from'), inclusive.get('to')]).to.deep.equal(['2024-03-31', '2024-03-31']);
+    const exclusive = await firstQuery(service({ format: 'date', startBound: 'exclusive' }, 'Europe/Berlin'), day);
+    expect([exclusive.get('from'), exclusive.get('to')]).to.deep.equal(['2024-03-30', '2024-04-01']);
+    // 27 October 2024 is 25 hours long (CEST to CET).
+    const autumn = { start: new Date('2024-10-26T22:00:00Z'), end: new Date('2024-10-27T23:00:00Z') };
+    const fall = await firstQuery(
+      service({ format: 'date', endBound: 'inclusive', startBound: 'exclusive' }, 'Europe/Berlin'),
+      autumn,
+    );
+    expect([fall.get('from'), fall.get('to')]).to.deep.equal(['2024-10-26', '2024-10-27']);
+  });
+
   it('a window off the resolution grid is refused: no value would ask for exactly it', async () => {
     const off = { start: new Date('2024-07-01T10:00:00.500Z'), end: new Date('2024-07-01T11:00:00Z') };
     let error: unknown;

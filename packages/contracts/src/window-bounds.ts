@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { formatOffset, type TimeZone, toWallMs, UTC } from './time-zone.js';
+import { formatOffset, fromWallMs, type TimeZone, toWallMs, UTC } from './time-zone.js';
 
 /**
  * How an API wants the window's bounds written:
@@ -44,11 +44,11 @@ export interface BoundSpec {
  */
 export function boundInstants(window: { start: Date; end: Date }, spec: BoundSpec): { start: number; end: number } {
   const step = spec.resolutionMs;
+  const zone = spec.format === 'iso' || spec.format.startsWith('epoch') ? UTC : spec.zone;
   for (const [name, at] of [
     ['start', window.start],
     ['end', window.end],
   ] as const) {
-    const zone = spec.format === 'iso' || spec.format.startsWith('epoch') ? UTC : spec.zone;
     const wall = toWallMs(at.getTime(), zone);
     if (((wall % step) + step) % step !== 0) {
       throw new ConfigError(
@@ -58,9 +58,13 @@ export function boundInstants(window: { start: Date; end: Date }, spec: BoundSpe
       );
     }
   }
+  // A step of whole days is a step of the zone's calendar: across a clock change a
+  // day is 23 or 25 hours, and 24 hours back from midnight is not the previous midnight.
+  const back = (at: Date): number =>
+    step % DAY_MS === 0 ? fromWallMs(toWallMs(at.getTime(), zone) - step, zone) : at.getTime() - step;
   return {
-    start: window.start.getTime() - (spec.start === 'exclusive' ? step : 0),
-    end: window.end.getTime() - (spec.end === 'inclusive' ? step : 0),
+    start: spec.start === 'exclusive' ? back(window.start) : window.start.getTime(),
+    end: spec.end === 'inclusive' ? back(window.end) : window.end.getTime(),
   };
 }
 
