@@ -24,4 +24,4 @@ export { describeZodError } from './zod-errors.js';
 export { versionRequested, versionText } from './version.js';
 export { freePort } from './tcp-port.js';
 export { CONFIG_REFERENCE_PATHS, configReferenceFiles, undocumentedConfigKeys } from './config-reference.js';
-export { arrayItemTexts, exactId, keepRecordText, recordLine, scalarTextAt } from './json-text.js';
+export { arrayItemTexts, exactId, keepRecordText, memberCount, recordLine, scalarTextAt } from './json-text.js';

@@ -130,6 +130,22 @@ function oneLine(text: string): string {
 }
 
 /**
+ * How many object members `text` (a JSON text `JSON.parse` accepted) holds at
+ * every depth: each member has the one colon outside a string. Compared with
+ * the members of the parsed value, it finds a key given twice in one object,
+ * which `JSON.parse` silently collapses to its last value.
+ */
+export function memberCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) i = skipString(text, i) - 1;
+    else if (c === COLON) count++;
+  }
+  return count;
+}
+
+/**
  * The JSON text of each item of the array at `path` in `body` (a text that
  * `JSON.parse` accepted), exactly as sent, each on one line. Undefined when
  * the path does not lead to an array.

@@ -1,4 +1,4 @@
-import { arrayItemTexts, ConfigError, keepRecordText } from '@rdc/contracts';
+import { arrayItemTexts, ConfigError, keepRecordText, memberCount, PermanentError } from '@rdc/contracts';
 import { describeValue, getPath } from './json-path.js';
 import { ShapeError } from './shape-error.js';
 
@@ -38,6 +38,29 @@ export function readRecords(body: unknown, path: string, configField: string, te
       `the records at ${where} could not be found in the body's text (${texts?.length} of ${records.length})`,
     );
   }
-  records.forEach((record, i) => keepRecordText(record, texts[i] as string));
+  records.forEach((record, i) => {
+    const recordText = texts[i] as string;
+    if (memberCount(recordText) !== parsedMembers(record)) {
+      // JSON.parse kept the last value of the repeated key; the written text holds both, and
+      // readers differ on which counts. Neither the checks nor the bucket may pick silently.
+      throw new PermanentError(
+        `record ${i} at ${where} gives one key twice in the same object (${recordText.slice(0, 200)}): ` +
+          'readers disagree on which value counts, so the page is not landed. Ask the API owner to fix the response.',
+      );
+    }
+    keepRecordText(record, recordText);
+  });
   return records;
+}
+
+/** Members of every object in a parsed JSON value, at every depth. */
+function parsedMembers(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += parsedMembers(item);
+    return count;
+  }
+  for (const key of Object.keys(value)) count += 1 + parsedMembers((value as Record<string, unknown>)[key]);
+  return count;
 }
