@@ -88,7 +88,24 @@ export interface GcsTestServerOptions {
   buckets?: string[];
   /** Objects per list page when the client sends no maxResults (GCS: 1000). @default 1000 */
   pageSize?: number;
+  /**
+   * The words of a 404. Cloud Storage says "The specified bucket does not exist." and
+   * "No such object: <bucket>/<name>"; the storage testbench and proxies word them otherwise.
+   * @default Cloud Storage's words
+   * @example { bucket: (b) => `Bucket ${b} not found`, object: () => 'Not Found' }
+   */
+  notFoundWords?: Partial<NotFoundWords>;
 }
+
+export interface NotFoundWords {
+  bucket: (bucket: string) => string;
+  object: (bucket: string, name: string) => string;
+}
+
+const GCS_NOT_FOUND: NotFoundWords = {
+  bucket: () => 'The specified bucket does not exist.',
+  object: (bucket, name) => `No such object: ${bucket}/${name}`,
+};
 
 const REASONS: Record<number, [reason: string, message: string]> = {
   400: ['invalid', 'Invalid request.'],
@@ -210,6 +227,7 @@ function kindOf(method: string, s: string[], query: URLSearchParams): RequestKin
 export async function startGcsTestServer(options: GcsTestServerOptions = {}): Promise<GcsTestServer> {
   const buckets = new Set(options.buckets ?? ['rdc-test-bucket']);
   const objects = new Map<string, StoredObject>();
+  const words: NotFoundWords = { ...GCS_NOT_FOUND, ...options.notFoundWords };
   const stats: Record<RequestKind, number> = { upload: 0, metadata: 0, download: 0, list: 0, delete: 0, other: 0 };
   const requests: RequestRecord[] = [];
   const queue: Injection[] = [];
@@ -228,13 +246,13 @@ export async function startGcsTestServer(options: GcsTestServerOptions = {}): Pr
   }
 
   function requireBucket(bucket: string): void {
-    if (!buckets.has(bucket)) throw new HttpError(404, 'The specified bucket does not exist.');
+    if (!buckets.has(bucket)) throw new HttpError(404, words.bucket(bucket));
   }
 
   function find(bucket: string, name: string): StoredObject {
     requireBucket(bucket);
     const found = objects.get(`${bucket}/${name}`);
-    if (!found) throw new HttpError(404, `No such object: ${bucket}/${name}`);
+    if (!found) throw new HttpError(404, words.object(bucket, name));
     return found;
   }
 
@@ -348,8 +366,7 @@ export async function startGcsTestServer(options: GcsTestServerOptions = {}): Pr
     } else if (kind === 'metadata' || kind === 'download') {
       const found = find(bucket, name);
       const generation = url.searchParams.get('generation');
-      if (generation !== null && generation !== found.generation)
-        throw new HttpError(404, `No such object: ${bucket}/${name}`);
+      if (generation !== null && generation !== found.generation) throw new HttpError(404, words.object(bucket, name));
       answer = kind === 'download' ? () => download(found, req, res) : () => sendJson(res, 200, resource(found, base));
     } else if (kind === 'delete') {
       find(bucket, name);

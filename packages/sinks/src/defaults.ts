@@ -14,4 +14,6 @@ export const GCS_DEFAULTS = {
   minDeadlineMs: 3_000,
   /** Project id used against an emulator or test server, where no credentials are used. */
   emulatorProjectId: 'local-project',
+  /** How long a sink trusts that its bucket exists before asking again, after an object 404. */
+  bucketPresentForMs: 300_000,
 } as const;

@@ -31,11 +31,6 @@ export function statusOf(error: unknown): number | undefined {
   return undefined;
 }
 
-/** True for a 404 that says the bucket, not the object, is missing. */
-export function isMissingBucket(error: unknown): boolean {
-  return statusOf(error) === 404 && /bucket does not exist/i.test(detailOf(error));
-}
-
 /**
  * The server's own words, short and without anything that looks like a credential.
  * Download errors carry the raw JSON body as their message; this unwraps it.
@@ -57,9 +52,22 @@ function detailOf(error: unknown): string {
 }
 
 /**
+ * The bucket a sink URL names is not there (the sink asked for it: see BucketPresence):
+ * the user creates it or fixes the URL.
+ */
+export function missingBucketError(action: GcsAction, url: string, bucket: string): ConfigError {
+  return new ConfigError(
+    `Could not ${VERB[action]} ${url}: bucket gs://${bucket} does not exist (Cloud Storage answered 404 when asked for it). ` +
+      `Create it (gcloud storage buckets create gs://${bucket}) or fix the sink URL (--sink or RDC_SINK).`,
+    { path: url, status: 404 },
+  );
+}
+
+/**
  * Maps a storage library error to the connector's error classes. The original error
  * is not kept as `cause`: it holds the request, headers included, and a logger that
  * serializes causes could print the bearer token. `cause` gets a plain copy instead.
+ * A 404 gets here only once the bucket is known to exist (the sink asks first).
  */
 export function gcsError(error: unknown, action: GcsAction, url: string, bucket: string): ConnectorError {
   const status = statusOf(error);
@@ -69,13 +77,6 @@ export function gcsError(error: unknown, action: GcsAction, url: string, bucket:
   const context = { path: url, ...(status !== undefined ? { status } : {}) };
   const failed = `Could not ${VERB[action]} ${url}${status !== undefined ? ` (HTTP ${status}: ${detail})` : ` (${cause.message})`}`;
 
-  if (status === 404 && (action === 'write' || action === 'replace' || action === 'list' || isMissingBucket(error))) {
-    return new ConfigError(
-      `${failed}: bucket gs://${bucket} does not exist. Create it (gcloud storage buckets create gs://${bucket}) or fix the sink URL.`,
-      context,
-      { cause },
-    );
-  }
   if (status === 401) {
     return new PermanentError(
       `${failed}: the credentials were rejected. Check Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, or the service account the worker runs as).`,

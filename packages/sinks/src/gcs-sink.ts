@@ -11,7 +11,8 @@ import {
 import { bucketNameProblem } from './bucket-name.js';
 import { DEFAULT_CONTENT_TYPE, GCS_DEFAULTS } from './defaults.js';
 import { createStorage } from './gcs-client.js';
-import { gcsError, isMissingBucket, statusOf, type GcsAction } from './gcs-errors.js';
+import { BucketPresence } from './gcs-bucket.js';
+import { gcsError, missingBucketError, statusOf, type GcsAction } from './gcs-errors.js';
 import { keyProblem, validateKey, validatePrefix } from './keys.js';
 
 export interface GcsSinkOptions {
@@ -63,6 +64,7 @@ export class GcsSink implements Sink {
   private readonly root: string;
   private readonly gzip: boolean;
   private readonly deadlineMs: number;
+  private readonly presence: BucketPresence;
 
   constructor(options: GcsSinkOptions) {
     const bucketProblem = typeof options.bucket === 'string' ? bucketNameProblem(options.bucket) : 'it is not a string';
@@ -98,6 +100,9 @@ export class GcsSink implements Sink {
         useAuthWithCustomEndpoint: options.useAuthWithCustomEndpoint,
       });
     this.bucket = storage.bucket(options.bucket);
+    this.presence = new BucketPresence(() =>
+      this.bucket.getFiles({ maxResults: 1, autoPaginate: false, ...(this.root ? { prefix: this.root } : {}) }),
+    );
   }
 
   async putIfAbsent(key: string, body: Uint8Array, options: PutOptions = {}): Promise<PutResult> {
@@ -108,7 +113,7 @@ export class GcsSink implements Sink {
     } catch (error) {
       // Also the answer when our own first attempt landed but its response was lost.
       if (statusOf(error) === 412) return 'exists';
-      throw this.failure(error, 'write', key);
+      throw await this.failure(error, 'write', key);
     }
   }
 
@@ -122,7 +127,7 @@ export class GcsSink implements Sink {
     try {
       await this.withinDeadline('replace', key, async () => {
         for (let attempt = 1; ; attempt += 1) {
-          const generation = (await this.metadataOf(file))?.generation ?? 0;
+          const generation = (await this.metadataOf(file, 'replace', key))?.generation ?? 0;
           try {
             return await this.upload(file, body, options, generation);
           } catch (error) {
@@ -131,7 +136,7 @@ export class GcsSink implements Sink {
         }
       });
     } catch (error) {
-      throw this.failure(error, 'replace', key);
+      throw await this.failure(error, 'replace', key);
     }
   }
 
@@ -142,17 +147,17 @@ export class GcsSink implements Sink {
       const [data] = await this.withinDeadline('read', key, () => file.download({ decompress: false }));
       return data;
     } catch (error) {
-      if (statusOf(error) === 404 && !isMissingBucket(error)) return undefined;
-      throw this.failure(error, 'read', key);
+      if (statusOf(error) === 404 && (await this.bucketExists('read', key))) return undefined;
+      throw await this.failure(error, 'read', key);
     }
   }
 
   async exists(key: string): Promise<boolean> {
     const file = this.fileOf(key);
     try {
-      return (await this.withinDeadline('check', key, () => this.metadataOf(file))) !== undefined;
+      return (await this.withinDeadline('check', key, () => this.metadataOf(file, 'check', key))) !== undefined;
     } catch (error) {
-      throw this.failure(error, 'check', key);
+      throw await this.failure(error, 'check', key);
     }
   }
 
@@ -161,7 +166,7 @@ export class GcsSink implements Sink {
     try {
       await this.withinDeadline('remove', key, () => file.delete({ ignoreNotFound: true }));
     } catch (error) {
-      throw this.failure(error, 'remove', key);
+      throw await this.failure(error, 'remove', key);
     }
   }
 
@@ -177,7 +182,7 @@ export class GcsSink implements Sink {
         .filter((key) => key !== '' && !key.endsWith('/')) // console "folder" placeholders
         .sort();
     } catch (error) {
-      throw this.failure(error, 'list', prefix);
+      throw await this.failure(error, 'list', prefix);
     }
   }
 
@@ -185,15 +190,35 @@ export class GcsSink implements Sink {
     return this.bucket.file(`${this.root}${validateKey(key, this.url)}`);
   }
 
-  /** The object's metadata, or undefined when it does not exist. */
-  private async metadataOf(file: File): Promise<{ generation?: string | number } | undefined> {
+  /** The object's metadata, or undefined when it does not exist (in a bucket that does). */
+  private async metadataOf(
+    file: File,
+    action: GcsAction,
+    key: string,
+  ): Promise<{ generation?: string | number } | undefined> {
     try {
       const [metadata] = await file.getMetadata();
       return metadata;
     } catch (error) {
-      if (statusOf(error) === 404 && !isMissingBucket(error)) return undefined;
+      if (statusOf(error) === 404 && (await this.bucketExists(action, key))) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * After an object 404: true when the bucket exists, so the 404 is the object's. Throws
+   * the error to report when the bucket is missing or the question fails. `fresh` after
+   * a write or list 404, which an existing bucket does not give.
+   */
+  private async bucketExists(action: GcsAction, key: string, fresh = false): Promise<boolean> {
+    let exists: boolean;
+    try {
+      exists = await this.presence.exists(fresh);
+    } catch (error) {
+      throw gcsError(error, 'list', this.url, this.bucketName);
+    }
+    if (!exists) throw missingBucketError(action, this.urlOf(key), this.bucketName);
+    return true;
   }
 
   private async upload(
@@ -240,8 +265,13 @@ export class GcsSink implements Sink {
     }
   }
 
-  private failure(error: unknown, action: GcsAction, key: string): ConnectorError {
+  private async failure(error: unknown, action: GcsAction, key: string): Promise<ConnectorError> {
     if (error instanceof ConnectorError) return error;
+    if (statusOf(error) === 404) {
+      // Only get and exists expect a 404 (and ask first); on any other call ask afresh.
+      const asked = await this.bucketExists(action, key, true).catch((problem: unknown) => problem);
+      if (asked instanceof ConnectorError) return asked;
+    }
     return gcsError(error, action, this.urlOf(key), this.bucketName);
   }
 
