@@ -15,6 +15,7 @@ import {
   type FlagSpecs,
   type PlannerArgs,
 } from '@rdc/runtime';
+import { LOCAL_DEFAULTS } from './defaults.js';
 
 export const LOCAL_HELP = `Usage: npm start -- --service <name> --endpoint <name> [options]
        npm start -- --resume <runId> [options]
@@ -61,6 +62,8 @@ Run:
                             the overlap then lands twice (dedupe on the endpoint's idField).
                             Without it such a plan is refused (exit 2) and names the run.
   --json                    Print the summary as JSON on stdout.
+                            Progress goes to stderr: a live line on a terminal, else a line every
+                            ${LOCAL_DEFAULTS.progressSeconds} s (env RDC_PROGRESS_SECONDS).
   -h, --help                This help.
   --version                 Print the version and exit.
 
@@ -86,6 +89,8 @@ export interface LocalArgs extends PlannerArgs {
   resume?: string | undefined;
   /** `--parquet`: compact the sealed run into Parquet, whatever the endpoint's `parquet` config says. */
   parquet: boolean;
+  /** Seconds between progress lines (RDC_PROGRESS_SECONDS). */
+  progressSeconds: number;
 }
 
 export type LocalCommand =
@@ -208,6 +213,10 @@ export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCom
       }),
       resume,
       parquet: inputs.bool('parquet', 'RDC_PARQUET'),
+      progressSeconds: inputs.int('progress-seconds', 'RDC_PROGRESS_SECONDS', LOCAL_DEFAULTS.progressSeconds, {
+        min: 1,
+        max: 3600,
+      }),
     },
   };
 }

@@ -1,5 +1,7 @@
 export { LOCAL_HELP, parseLocalArgs } from './cli.js';
 export type { LocalArgs, LocalCommand } from './cli.js';
-export { runLocal, formatSummary } from './run-local.js';
-export type { LocalIo, LocalSummary } from './run-local.js';
+export { runLocal } from './run-local.js';
+export { formatSummary } from './summary.js';
+export type { LocalIo } from './run-local.js';
+export type { LocalSummary } from './summary.js';
 export { resolveRunTarget, readRunStatus, formatStatus, type StatusReport } from './status.js';

@@ -1,25 +1,25 @@
 import { resolve } from 'node:path';
 import { defaultConfigDir, errorMessage, type Log } from '@rdc/contracts';
 import {
+  countingSink,
   createTaskProcessor,
   finalizeRun,
-  formatDrift,
   formatDuration,
   runFolder,
   tableFolder,
   UpToDate,
-  type Drift,
-  type IntegrityReport,
   type PlanResult,
   type RunStatus,
 } from '@rdc/core';
+import { parseLogSettings } from '@rdc/logging';
 import { createMockApi, type MockApi } from '@rdc/mock-server';
 import { checkCommon, planFromArgs, wireCommon, type Wired } from '@rdc/runtime';
 import { baseUrlVariable, type HttpSource, type SourceRegistry } from '@rdc/source';
 import { MemoryQueue } from '@rdc/queues';
 import type { LocalArgs } from './cli.js';
-import { Progress } from './progress.js';
-import { compactSealedRun, type ParquetSummary } from './compact-local.js';
+import { Progress, type ProgressExtras } from './progress.js';
+import { compactSealedRun } from './compact-local.js';
+import { formatSummary, type LocalSummary } from './summary.js';
 
 export interface LocalIo {
   env: NodeJS.ProcessEnv;
@@ -27,51 +27,6 @@ export interface LocalIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   now?: () => Date;
-}
-
-export interface LocalSummary {
-  runId: string;
-  window: { start: string; end: string };
-  /** `pages`: one task per page; `slices`: one task per time slice (cursor pagination). */
-  plan: 'pages' | 'slices';
-  /** Pages of the run (in a slice plan, the pages its slices held: known once walked). */
-  pages: number;
-  /** Pages of the run in the sink at the end, whatever delivery landed them. */
-  landedPages: number;
-  /** Slice plan: time slices of the run, and those walked to their end. */
-  slices?: number;
-  landedSlices?: number;
-  /** Tasks (pages, or slices in a slice plan) landed by this process. */
-  landed: number;
-  alreadyLanded: number;
-  /** Dead-lettered and missing pages, or slices in a slice plan. */
-  deadLettered: number[];
-  missing: number[];
-  /** The latest run was incomplete, so this run resumed it instead of planning a new window. */
-  resumedLatest: boolean;
-  records: number;
-  seconds: number;
-  /** The table folder (data only, by dt= and run=). */
-  location: string;
-  /** The run's bookkeeping folder (manifest, schema, page records, _SUCCESS). */
-  runState: string;
-  /** Fields the records carry that the endpoint's schema does not declare (known once the run is sealed). */
-  drift?: Drift;
-  complete: boolean;
-  /** Requests this process sent to the API (planning and pages, retries included). */
-  requests: number;
-  /** Tasks worked at once (`--concurrency`). */
-  workers: number;
-  /** Requests in flight to the API at most: the API's limit, or fewer when the workers are fewer. */
-  apiConcurrency: number;
-  /** The API's limit of requests in flight (`limits.concurrency`, RDC_API_CONCURRENCY). */
-  apiConcurrencyLimit: number;
-  /** Requests per second at most (`limits.requestsPerSecond`, RDC_REQUESTS_PER_SECOND). */
-  requestsPerSecond: number;
-  /** Every page landed, but the records as a whole do not add up: nothing was sealed. */
-  integrity?: IntegrityReport;
-  /** The sealed run compacted into Parquet (`--parquet`, or the endpoint's `parquet` config). */
-  parquet?: ParquetSummary;
 }
 
 /** `./data` and relative paths are resolved against the working directory. */
@@ -127,7 +82,8 @@ async function work(
   wired: Wired,
   started: number,
 ): Promise<{ code: number; summary?: LocalSummary }> {
-  const { catalog, sources, sink } = wired;
+  const { catalog, sources } = wired;
+  const { sink, stats: writes } = countingSink(wired.sink);
   const queue = new MemoryQueue({
     concurrency: args.concurrency,
     // The worker dead-letters at maxAttempts itself; the queue's own limit only
@@ -152,6 +108,17 @@ async function work(
     sealRuns: false,
   });
   const results: { code: number; summary: LocalSummary }[] = [];
+  const structured = parseLogSettings(io.env).format === 'json';
+  /** The counters so far, in this process: each run reports what changed since the run before it. */
+  const totals = (): ProgressExtras & { requests: number; files: number } => ({
+    requests: source.stats.requests,
+    retries: source.stats.retries,
+    rateLimitWaits: source.stats.rateLimitWaits,
+    rateLimitWaitMs: source.stats.rateLimitWaitMs,
+    bytesWritten: writes.pageBytes,
+    files: writes.pageFiles,
+  });
+  let before = totals();
   /**
    * Works one planned run to its end: the queue delivers the tasks published
    * while it was planned, then the run is sealed (and compacted when asked). A
@@ -172,8 +139,29 @@ async function work(
       );
       return;
     }
-    const bar = new Progress(plan.published, io.stderr, io.log, slicePlan ? 'slices' : 'pages');
-    bar.tick();
+    const since = before;
+    const sinceStart = (): ReturnType<typeof totals> => {
+      const now = totals();
+      return {
+        requests: now.requests,
+        retries: now.retries - since.retries,
+        rateLimitWaits: now.rateLimitWaits - since.rateLimitWaits,
+        rateLimitWaitMs: now.rateLimitWaitMs - since.rateLimitWaitMs,
+        bytesWritten: now.bytesWritten - since.bytesWritten,
+        files: now.files - since.files,
+      };
+    };
+    const bar = new Progress({
+      runId: manifest.runId,
+      total: plan.published,
+      unit: slicePlan ? 'slices' : 'pages',
+      stream: io.stderr,
+      log: io.log,
+      structured,
+      intervalMs: args.progressSeconds * 1000,
+      extras: sinceStart,
+    });
+    bar.start();
     await queue.start(async (delivery) => {
       const processed = await processTask(delivery);
       if (processed.decision === 'ack' && processed.result) {
@@ -189,6 +177,8 @@ async function work(
     await queue.idle();
     await queue.stop();
     bar.end();
+    const counters = sinceStart();
+    before = totals();
     const status: RunStatus = await finalizeRun(sink, manifest);
     const parquet = status.complete
       ? await compactSealedRun({ sink, catalog, log: io.log }, manifest, args.parquet)
@@ -212,6 +202,11 @@ async function work(
       ...(status.drift ? { drift: status.drift } : {}),
       complete: status.complete,
       ...concurrencyOf(args, source),
+      retries: counters.retries,
+      rateLimitWaits: counters.rateLimitWaits,
+      rateLimitWaitSeconds: Math.round(counters.rateLimitWaitMs / 100) / 10,
+      filesWritten: counters.files,
+      bytesWritten: counters.bytesWritten,
       ...(status.integrity ? { integrity: status.integrity } : {}),
       ...(parquet ? { parquet } : {}),
     };
@@ -257,44 +252,4 @@ function concurrencyOf(
     apiConcurrencyLimit: source.limits.concurrency,
     requestsPerSecond: source.limits.requestsPerSecond,
   };
-}
-
-export function formatSummary(s: LocalSummary): string {
-  const unit = s.plan === 'slices' ? 'slice' : 'page';
-  const head = s.complete
-    ? `Run ${s.runId} complete`
-    : s.integrity
-      ? `Run ${s.runId} NOT SEALED: every ${unit} landed, but the records do not add up: ${s.integrity.explanation ?? ''}. See \`npm run status -- ${s.runId}\` for the pages and ids.`
-      : `Run ${s.runId} INCOMPLETE: ${s.missing.length} ${unit}(s) missing, ${s.deadLettered.length} dead-lettered. Inspect with \`npm run status -- ${s.runId}\`, then \`npm start -- --resume ${s.runId}\`.`;
-  const byThisRun = `${s.landed} by this run${s.alreadyLanded ? `, ${s.alreadyLanded} found already there` : ''}`;
-  const fanOut =
-    s.plan === 'slices'
-      ? [
-          `  slices   ${s.landedSlices ?? 0}/${s.slices ?? 0} walked (${byThisRun})`,
-          `  pages    ${s.landedPages} files`,
-        ]
-      : [`  pages    ${s.landedPages}/${s.pages} landed (${byThisRun})`];
-  return [
-    head,
-    ...(s.resumedLatest
-      ? ['  note     the latest run was incomplete, so it was resumed; run again for the next window']
-      : []),
-    `  window   [${s.window.start}, ${s.window.end})`,
-    ...fanOut,
-    `  records  ${s.records.toLocaleString('en-US')}`,
-    `  seconds  ${s.seconds.toFixed(1)}`,
-    `  requests ${s.requests} to the API (${s.workers} worker slots, ${s.apiConcurrency} requests in flight at most of the API's ${s.apiConcurrencyLimit}, ${s.requestsPerSecond}/s)`,
-    `  files    ${s.location}`,
-    `  run      ${s.runState}`,
-    ...(s.parquet
-      ? [
-          s.parquet.complete
-            ? `  parquet  ${s.parquet.records.toLocaleString('en-US')} records in ${s.parquet.files} files over ${s.parquet.partitions} dt= partitions, checked and marked (_COMPACTED), ${s.parquet.seconds.toFixed(1)} s: ${s.parquet.location}`
-            : `  parquet  NOT COMPACTED: ${s.parquet.error ?? 'partitions pending'}`,
-        ]
-      : []),
-    ...(s.drift && Object.keys(s.drift).length > 0
-      ? [`  drift    ${formatDrift(s.drift)}: fields the schema does not declare, written as given`]
-      : []),
-  ].join('\n');
 }
