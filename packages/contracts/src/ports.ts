@@ -73,6 +73,26 @@ export interface CursorPage extends PageResult {
    * next link (without secrets); undefined when this page ends the walk.
    */
   next: string | undefined;
+  /** Where a later walk can resume after this page; undefined when this page ends the walk or its next request holds a credential. */
+  resumeAt?: CursorPosition | undefined;
+  /** True when the next request is one the walk sent before: the walk throws its loop error after this page. */
+  loops?: boolean;
+}
+
+/** A point a cursor walk can continue from: after response `page`, the request it would send next. */
+export interface CursorPosition {
+  /** Responses the walk had taken: the page number of the last one. */
+  page: number;
+  /** The next request: a cursor value for the endpoint's cursor parameter, or the next link's path and query. Never a credential. */
+  next: { kind: 'cursor' | 'url'; value: string };
+  /** A digest of the next request's path and query: a walk that reaches one it reached before is looping. */
+  key: string;
+}
+
+/** Continues a walk at `from`; `seen` holds the keys of every request the walk sent or was sent to before. */
+export interface CursorResume {
+  from: CursorPosition;
+  seen: Iterable<string>;
 }
 
 /** The REST API, as the planner and the worker see it. */
@@ -80,8 +100,8 @@ export interface Source {
   /** Asks the API how much the window holds (counted styles: offset, page). */
   count(endpoint: string, window: Window, pageSize: number): Promise<CountResult>;
   fetchPage(request: PageRequest): Promise<PageResult>;
-  /** Follows a cursor inside a window, one page at a time (cursor styles only). */
-  walkCursor(endpoint: string, window: Window, pageSize: number): AsyncIterable<CursorPage>;
+  /** Follows a cursor inside a window, one page at a time (cursor styles only); from the start, or from a saved position. */
+  walkCursor(endpoint: string, window: Window, pageSize: number, resume?: CursorResume): AsyncIterable<CursorPage>;
 }
 
 /* ---------------------------------- Queue --------------------------------- */

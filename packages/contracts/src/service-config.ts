@@ -470,7 +470,7 @@ export const ServiceConfig = strictObject({
       .optional()
       .meta(
         doc(
-          "Cursor styles: most pages (empty ones too) one time slice's walk may take; past it the slice fails naming its last cursor. Default: ten times the slice's expected pages from the window's probed density (at least 100), or 10000 when the slice size was fixed.",
+          "Cursor styles: most pages (empty ones too) one time slice's walk may take; past it the slice fails naming its last cursor, and each --resume continues the walk from its last landed page with one more bound's worth. Default: ten times the slice's expected pages from the window's probed density (at least 100), or 10000 when the slice size was fixed.",
           5000,
         ),
       ),

@@ -64,6 +64,7 @@ export function parseRunId(runId: string): RunIdentity {
  *     runs/<service>/<endpoint>/run=<runId>/schema.bigquery.json
  *     runs/<service>/<endpoint>/run=<runId>/pages/page-000042.json         (the page landed: its parts)
  *     runs/<service>/<endpoint>/run=<runId>/slices/slice-000003.json       (slice 3 walked to its end)
+ *     runs/<service>/<endpoint>/run=<runId>/walks/slice-000003.json        (where slice 3's walk can resume)
  *     runs/<service>/<endpoint>/run=<runId>/_SUCCESS
  *     deadletter/<service>/<endpoint>/run=<runId>/page-000001.m<digest>-a<attempt>.json | slice-000003… | page-s000003-000001…
  *     deadletter/_malformed/<digest>.json, deadletter/_unplanned/<digest>.json    (one per message id)
@@ -123,6 +124,13 @@ export const SLICE_PAGE_RECORD_FILE = /^page-s(\d{6,})-(\d{6,})\.json$/;
 export const sliceMarkerKey = (run: RunRef, slice: number): string =>
   `${runFolder(run)}slices/slice-${pad(slice)}.json`;
 export const SLICE_MARKER_FILE = /^slice-(\d{6,})\.json$/;
+
+/** Where a slice's cursor walk saved its progress (overwritten as it goes), so a resume continues there. */
+export const walkCheckpointKey = (run: RunRef, slice: number): string =>
+  `${runFolder(run)}walks/slice-${pad(slice)}.json`;
+/** One write-once chunk of the loop keys a slice's walk has reached (`…/walks/slice-000003-seen-000001.json`). */
+export const walkSeenKey = (run: RunRef, slice: number, chunk: number): string =>
+  `${runFolder(run)}walks/slice-${pad(slice)}-seen-${pad(chunk)}.json`;
 
 export const manifestKey = (run: RunRef): string => `${runFolder(run)}manifest.json`;
 export const successKey = (run: RunRef): string => `${runFolder(run)}_SUCCESS`;

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   type CursorPage,
+  type CursorPosition,
+  type CursorResume,
   type EndpointConfig,
   exactId,
   type Pagination,
@@ -34,6 +37,8 @@ export interface CursorWalk {
   /** The service's name, for the variable in messages. */
   service: string;
   get<T>(url: URL, page: number, parse: ParseBody<T>): Promise<{ value: T; response: RawResponse }>;
+  /** The query parameter that carries the API key (added as each request leaves), and the secrets no saved position may hold. */
+  credentials?: { param: string | undefined; secrets: readonly string[] };
 }
 
 /** Where the next page is: a URL to follow (maybe relative) or a cursor for `cursorParam`. */
@@ -127,7 +132,28 @@ function nextUrl(walk: CursorWalk, next: Next, first: URL, current: URL): URL {
     );
   }
   url.hash = '';
+  // The key goes on as the request leaves; a next link that echoes it must not carry it further.
+  const param = walk.credentials?.param;
+  if (param !== undefined && url.searchParams.has(param)) url.searchParams.delete(param);
   return url;
+}
+
+/** The loop key of a request: a digest of its path and query (the origin is always the base URL's). */
+const requestKey = (url: URL): string =>
+  createHash('sha256').update(`${url.pathname}${url.search}`).digest('hex').slice(0, 16);
+
+/** Where a later walk can continue after response `page`, or undefined when the next request would carry a secret. */
+function positionAfter(walk: CursorWalk, page: number, next: Next, url: URL, key: string): CursorPosition | undefined {
+  const value = next.kind === 'cursor' ? next.value : `${url.pathname}${url.search}`;
+  if (walk.credentials?.secrets.some((secret) => secret !== '' && value.includes(secret))) return undefined;
+  return { page, next: { kind: next.kind, value }, key };
+}
+
+/** The first request of a resumed walk: its saved cursor on the first URL, or its saved next link. */
+function resumeUrl(walk: CursorWalk, from: CursorPosition, first: URL): URL {
+  const next: Next =
+    from.next.kind === 'cursor' ? { kind: 'cursor', value: from.next.value } : { kind: 'url', raw: from.next.value };
+  return nextUrl(walk, next, first, first);
 }
 
 /** The next page as messages show it: the cursor value, or the next link without secrets. */
@@ -141,14 +167,21 @@ function describeNext(next: Next, url: URL): string {
  * with a next link, cursor or `has_more` all the same. Stops on a missing next
  * link or cursor, or `has_more` false. A cursor or URL seen twice is a
  * PermanentError, so a buggy API cannot loop us; how many pages a walk may take
- * is the caller's bound (each page says where the walk goes next).
+ * is the caller's bound (each page says where the walk goes next, and where a
+ * later walk can resume). `resume` continues at a saved position, numbering
+ * pages on from it, with the loop keys of the walk so far.
  */
-export async function* walkCursorPages(walk: CursorWalk, window: Window, pageSize: number): AsyncGenerator<CursorPage> {
+export async function* walkCursorPages(
+  walk: CursorWalk,
+  window: Window,
+  pageSize: number,
+  resume?: CursorResume,
+): AsyncGenerator<CursorPage> {
   const first = applyWindow(endpointUrl(walk.baseUrl, walk.endpoint), walk.endpoint, window);
   first.searchParams.set(walk.pagination.sizeParam, String(pageSize));
-  const seen = new Set<string>([first.href]);
-  let url = first;
-  for (let page = 1; ; page++) {
+  const seen = new Set<string>([requestKey(first), ...(resume?.seen ?? [])]);
+  let url = resume ? resumeUrl(walk, resume.from, first) : first;
+  for (let page = (resume?.from.page ?? 0) + 1; ; page++) {
     const { value: step, response } = await walk.get(url, page, (body, res) => parseStep(walk, body, res));
     const requestId = requestIdOf(response.headers);
     if (!step.next) {
@@ -156,15 +189,19 @@ export async function* walkCursorPages(walk: CursorWalk, window: Window, pageSiz
       return;
     }
     const nextPage = nextUrl(walk, step.next, first, url);
-    yield { page, records: step.records, total: undefined, requestId, next: describeNext(step.next, nextPage) };
+    const key = requestKey(nextPage);
+    const looping = seen.has(key);
+    const resumeAt = looping ? undefined : positionAfter(walk, page, step.next, nextPage, key);
+    const next = describeNext(step.next, nextPage);
+    yield { page, records: step.records, total: undefined, requestId, next, resumeAt, ...(looping && { loops: true }) };
     url = nextPage;
-    if (seen.has(url.href)) {
+    if (looping) {
       throw new PermanentError(
         `${walk.what}: after page ${page} the API sent a ${step.next.kind === 'cursor' ? 'cursor' : 'next link'} it had ` +
           `already sent (${redactUrl(url)}); stopping so the walk cannot loop. The API's pagination is broken for this window.`,
         { page, path: redactUrl(`${url.pathname}${url.search}`) },
       );
     }
-    seen.add(url.href);
+    seen.add(key);
   }
 }

@@ -3,6 +3,7 @@ import {
   ownValue,
   type CountResult,
   type CursorPage,
+  type CursorResume,
   type EndpointConfig,
   type PageRequest,
   type PageResult,
@@ -181,7 +182,12 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
     return value;
   }
 
-  async function* walkCursor(endpointName: string, window: Window, pageSize: number): AsyncGenerator<CursorPage> {
+  async function* walkCursor(
+    endpointName: string,
+    window: Window,
+    pageSize: number,
+    resume?: CursorResume,
+  ): AsyncGenerator<CursorPage> {
     const endpoint = endpointOf(endpointName);
     const pagination = endpoint.pagination;
     if (!isCursorStyle(pagination)) {
@@ -202,15 +208,22 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
         service: service.service,
         get: (url, page, parse) =>
           getJson(env(endpointName), { url, what: `${what} cursor page ${page}`, page }, parse),
+        credentials: { param: credentials.query?.name, secrets: credentials.secrets },
       },
       window,
       pageSize,
+      resume,
     );
   }
 
-  async function* guardedWalk(endpointName: string, window: Window, pageSize: number): AsyncGenerator<CursorPage> {
+  async function* guardedWalk(
+    endpointName: string,
+    window: Window,
+    pageSize: number,
+    resume?: CursorResume,
+  ): AsyncGenerator<CursorPage> {
     try {
-      yield* walkCursor(endpointName, window, pageSize);
+      yield* walkCursor(endpointName, window, pageSize, resume);
     } catch (error) {
       throw scrubError(error, credentials.secrets);
     }

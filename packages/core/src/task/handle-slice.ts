@@ -5,6 +5,7 @@ import {
   sliceMarkerKey,
   slicePageRecordPrefix,
   slicePageStem,
+  walkCheckpointKey,
 } from '../bucket-layout.js';
 import { allowListedEndpoint } from './allow-list.js';
 import { createTaskCaches, runOf, toWindow, type HandlerDeps, type TaskResult } from './handler-deps.js';
@@ -13,8 +14,9 @@ import { landedPageIds, readPageRecord } from '../state/page-records.js';
 import { sliceNumberOf } from './slice-number.js';
 import { checkRecords } from './validate-page.js';
 import { countDrift } from '../state/drift.js';
-import { walkBound, type WalkBound } from './walk-bound.js';
+import { boundStop, walkBound } from './walk-bound.js';
 import { idsOf } from '../state/page-summary.js';
+import { loadWalk, type SavedWalk, WalkCheckpoints } from '../state/walk-checkpoint.js';
 
 /** What `slices/slice-NNNNNN.json` holds: the walk reached the end of the slice. */
 export interface SliceMarker {
@@ -44,9 +46,13 @@ const sameIdsAnyOrder = (a: readonly string[], b: readonly string[]): boolean =>
  * pages and records. The walk is bounded in pages and seconds (see
  * `walkBound`): past either bound the slice fails, naming its last cursor.
  *
- * A retried slice walks again from the start (a cursor cannot be resumed) but
- * writes only the pages that have not landed; a landed page must hold the ids
- * the API serves now, or the slice's data changed under it and it fails.
+ * After each page has landed the walk saves where it is (`walks/slice-<slice>.json`),
+ * so a redelivered or resumed slice continues from there: pages numbered on,
+ * landed pages not asked for again, the loop keys of the whole walk kept. A
+ * resume after a bound stop gets one more bound's worth: the bounds count from
+ * where the walk stopped. A crash between a page and its checkpoint asks for
+ * that page again; a landed page must hold the ids the API serves now, or the
+ * slice's data changed under it and it fails.
  */
 export async function handleSliceTask(
   task: SliceTask,
@@ -61,7 +67,7 @@ export async function handleSliceTask(
 
   const where = `run ${task.runId} slice ${slice}/${task.slices} [${task.slice.start}, ${task.slice.end})`;
   const context = { runId: task.runId };
-  const removeHint = `Remove the slice's page records (${slicePageRecordPrefix(run, slice)}*) and their parts (${slicePageStem(slice, 1).slice(0, -6)}*.ndjson* under every dt= folder of the run), then resume the run to read the slice again.`;
+  const removeHint = `Remove the slice's page records (${slicePageRecordPrefix(run, slice)}*), their parts (${slicePageStem(slice, 1).slice(0, -6)}*.ndjson* under every dt= folder of the run) and its walk checkpoint (${walkCheckpointKey(run, slice).slice(0, -5)}*), then resume the run to read the slice again.`;
   const prefix = pageRecordsPrefix(run);
   const landed = new Map<number, string>();
   for (const key of await deps.sink.list(slicePageRecordPrefix(run, slice))) {
@@ -75,7 +81,12 @@ export async function handleSliceTask(
   const now = deps.now ?? Date.now;
   const started = now();
 
-  const seen = new Set<string>();
+  const ref = { run, slice, window: task.slice, where };
+  const saved = await loadWalk(deps.sink, ref);
+  const checkpoints = new WalkCheckpoints(deps.sink, ref, saved);
+  const seen = saved
+    ? await idsLanded(saved, landed, deps, endpoint.idField, { where, removeHint, context })
+    : new Set<string>();
   /** Checks and lands one page with records; returns the records this call wrote. */
   const take = async (page: CursorPage): Promise<number> => {
     checkRecords(
@@ -127,19 +138,33 @@ export async function handleSliceTask(
   };
 
   /** Pages with records (empty ones are followed, not landed), and their records. */
-  let pages = 0;
-  let records = 0;
+  let pages = saved?.pages ?? 0;
+  let records = saved?.records ?? 0;
   /** Records whose pages this call wrote (not an earlier attempt, not another writer). */
   let landedHere = 0;
+  /** The response the bounds count from: 0, or where the walk last stopped at a bound. */
+  const boundFrom = saved?.boundFrom ?? 0;
+  /** The last saved position; once one cannot be saved (it would hold a secret), later ones are not saved either. */
+  let savedPage: number | undefined = saved?.at.page;
+  let saving = true;
+  const resume = saved ? { from: saved.at, seen: saved.seen } : undefined;
   for await (const response of deps
     .sourceFor(task.service)
-    .walkCursor(task.endpoint, toWindow(task.slice), task.pageSize)) {
+    .walkCursor(task.endpoint, toWindow(task.slice), task.pageSize, resume)) {
     if (response.records.length > 0) {
       pages++;
       records += response.records.length;
       landedHere += await take({ ...response, page: pages });
     }
-    if (response.next !== undefined) checkBound(bound, response.page, now() - started, response.next, where, task);
+    // A looping page ends the walk with the source's loop error, which says more than a bound would.
+    if (response.next === undefined || response.loops) continue;
+    const stop = boundStop(bound, response.page - boundFrom, now() - started);
+    saving &&= response.resumeAt !== undefined;
+    if (saving && response.resumeAt) {
+      await checkpoints.save({ at: response.resumeAt, pages, records, boundFrom: stop ? response.page : boundFrom });
+      savedPage = response.page;
+    }
+    if (stop) throw stop({ where, next: response.next, service: task.service, runId: task.runId, savedPage, saving });
   }
 
   const extra = [...landed.keys()].filter((p) => p > pages);
@@ -165,25 +190,25 @@ export async function handleSliceTask(
   return { outcome: outcome === 'created' ? 'landed' : 'already-landed', key: marker, records: landedHere };
 }
 
-/** Fails the walk once it has taken its bound of pages or seconds and the API still offers more. */
-function checkBound(
-  bound: WalkBound,
-  requests: number,
-  elapsedMs: number,
-  next: string,
-  where: string,
-  task: SliceTask,
-) {
-  const pagesOver = requests >= bound.maxPages;
-  if (!pagesOver && elapsedMs < bound.maxSeconds * 1000) return;
-  const setting = pagesOver ? 'limits.maxPagesPerSlice' : 'limits.maxSliceSeconds';
-  const what = pagesOver
-    ? `${requests} pages, its bound of ${bound.maxPages} (${bound.pagesFrom})`
-    : `${Math.round(elapsedMs / 1000)} s, its bound of ${bound.maxSeconds} s (${bound.secondsFrom})`;
-  throw new PermanentError(
-    `${where}: the cursor walk took ${what}, and the API still offers a next page (last cursor ${JSON.stringify(next)}). ` +
-      `Its cursor may never end. If the slice really holds more, raise ${setting} in the service config of "${task.service}" ` +
-      `(or plan smaller slices with --slice) and resume the run (--resume ${task.runId}); if the cursor never ends, the API's pagination is broken for this slice.`,
-    { runId: task.runId },
-  );
+/** The ids of the pages a saved walk landed, so the resumed walk still finds an id seen twice in the slice. */
+async function idsLanded(
+  saved: SavedWalk,
+  landed: ReadonlyMap<number, string>,
+  deps: HandlerDeps,
+  idField: string,
+  at: { where: string; removeHint: string; context: { runId: string } },
+): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (let page = 1; page <= saved.pages; page++) {
+    const key = landed.get(page);
+    const record = key === undefined ? undefined : await readPageRecord(deps.sink, key);
+    if (!record) {
+      throw new PermanentError(
+        `${at.where}: the walk checkpoint says page ${page} landed, but its page record is missing. ${at.removeHint}`,
+        at.context,
+      );
+    }
+    for (const id of await landedPageIds(deps.sink, record, idField)) ids.add(id);
+  }
+  return ids;
 }
