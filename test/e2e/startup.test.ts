@@ -80,4 +80,14 @@ describe('start-up: --help, --version and bad arguments load no cloud SDK', func
     expect(local.code, local.stderr).to.equal(0);
     expect(local.sdks).to.deep.equal([]);
   });
+
+  it('probe: --help and a bad flag answer without the SDKs', async () => {
+    const help = await run(APPS.local, ['probe', '--help'], next());
+    expect(help.code, help.stderr).to.equal(0);
+    expect(help.stdout).to.match(/Usage: npm run probe/);
+    expect(help.sdks).to.deep.equal([]);
+    const bad = await run(APPS.local, ['probe', '--no-such-flag'], next());
+    expect(bad.code, bad.stdout + bad.stderr).to.equal(2);
+    expect(bad.sdks).to.deep.equal([]);
+  });
 });

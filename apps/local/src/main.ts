@@ -13,6 +13,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${versionText(new URL('../package.json', import.meta.url))}\n`);
     return 0;
   }
+  if (argv[0] === 'probe') {
+    const { probeCommand } = await import('./probe-command.js');
+    return probeCommand(argv.slice(1), { env: process.env, stdout: process.stdout, stderr: process.stderr });
+  }
   if (argv[0] === 'schema') {
     process.stdout.write(`${schemaCommand(argv.slice(1), process.env)}\n`);
     return 0;

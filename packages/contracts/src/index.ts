@@ -21,6 +21,7 @@ export { boundSpec, timestampReader, type TimestampReader } from './endpoint-tim
 export { closestName, editDistance } from './suggest.js';
 export * from './ports.js';
 export { describeZodError } from './zod-errors.js';
+export { configGaps, GAP_MARK, type ConfigGap } from './config-gaps.js';
 export { versionRequested, versionText } from './version.js';
 export { freePort } from './tcp-port.js';
 export { CONFIG_REFERENCE_PATHS, configReferenceFiles, undocumentedConfigKeys } from './config-reference.js';

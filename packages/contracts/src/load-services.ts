@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { configGaps, describeGaps } from './config-gaps.js';
 import { ConfigError } from './errors.js';
 import { ownValue } from './own-keys.js';
 import { MAX_CONFIG_FILE_BYTES, readSmallFile, SmallFileError } from './small-file.js';
@@ -67,6 +68,8 @@ export function loadServices(dir: string = process.env.RDC_CONFIG_DIR ?? default
         `Service config ${path} is invalid:\n  - ${reserved}: the key "__proto__" cannot be used (JavaScript reserves it, so it would be dropped silently); rename or remove it.`,
       );
     }
+    const gaps = configGaps(raw);
+    if (gaps.length > 0) throw new ConfigError(describeGaps(gaps, `Service config ${path}`));
     const parsed = ServiceConfig.safeParse(raw);
     if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, `Service config ${path}`, raw));
     const prior = services.get(parsed.data.service);

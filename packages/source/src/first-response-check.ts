@@ -26,7 +26,7 @@ const quote = (value: string): string => JSON.stringify(value);
 const listed = (keys: string[]): string => (keys.length > 0 ? keys.slice(0, 12).join(', ') : 'none');
 
 /** Paths (up to two levels deep) in `body` that hold an array of objects: where records could be. */
-function arrayPaths(body: unknown, prefix = '', depth = 0): string[] {
+export function arrayPaths(body: unknown, prefix = '', depth = 0): string[] {
   if (Array.isArray(body)) return body.some((v) => v !== null && typeof v === 'object') ? [prefix] : [];
   if (body === null || typeof body !== 'object' || depth > 1) return [];
   return Object.entries(body).flatMap(([key, value]) =>

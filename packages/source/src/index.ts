@@ -15,3 +15,7 @@ export type { SourceStats } from './stats.js';
 // variable that overrides a service's base URL.
 export { RetriesExhaustedError } from './request-errors.js';
 export { baseUrlVariable } from './base-url.js';
+
+// `probe`: one page of an API read, and a draft endpoint config made from it.
+export { probeEndpoint } from './probe.js';
+export { parseAuthSpec, PROBE_AUTH_HELP } from './probe-auth.js';
