@@ -61,11 +61,26 @@ describe('GcsSink', () => {
       });
     }
 
-    it('treats a lost response as success: the write landed, the retry gets 412, the result is exists', async () => {
+    it('a lost response is our own write: the retry gets 412, the write id matches, the result is created', async () => {
       server.failNext(1, 503, { kind: 'upload', afterApply: true });
-      expect(await makeSink().putIfAbsent(PAGE, Buffer.from('x\n'))).to.equal('exists');
+      expect(await makeSink().putIfAbsent(PAGE, Buffer.from('x\n'))).to.equal('created');
       expect(uploads(PAGE).map((r) => r.status)).to.deep.equal([503, 412]);
       expect(String(stored(PAGE)?.data)).to.equal('x\n');
+    });
+
+    it('an object with our write id but other bytes is a PermanentError naming it', async () => {
+      let seen = 0;
+      server.setHook(({ kind }) => {
+        if (kind !== 'upload') return undefined;
+        if (++seen === 1) return { status: 503, afterApply: true };
+        // Between the lost reply and the retry, something rewrites the object's bytes in place.
+        const object = stored(PAGE);
+        if (object) object.data = Buffer.from('y\n');
+        return undefined;
+      });
+      const error = await rejection(makeSink().putIfAbsent(PAGE, Buffer.from('x\n')));
+      expect(error).to.be.instanceOf(PermanentError);
+      expect(error.message).to.include(`gs://${BUCKET}/${prefix}/${PAGE}`).and.include('holds other bytes');
     });
 
     it('gives up on a persistent 503 with a TransientError naming the gs:// URL, within the deadline', async () => {
@@ -103,16 +118,17 @@ describe('GcsSink', () => {
   });
 
   describe('object properties', () => {
-    it('stores the content type and the custom metadata', async () => {
+    it('stores the content type and the custom metadata, plus the id of the write-once call', async () => {
       const metadata = { runId: 'r1', page: '1', records: '2' };
       await makeSink().putIfAbsent(PAGE, Buffer.from('{}\n{}\n'), { contentType: 'application/x-ndjson', metadata });
       await makeSink().putIfAbsent('_state/x.json', Buffer.from('{}'), { contentType: 'application/json' });
       await makeSink().putIfAbsent('plain.ndjson', Buffer.from('{}'));
-      expect(stored(PAGE)).to.deep.include({
-        contentType: 'application/x-ndjson',
-        contentEncoding: undefined,
-        metadata,
+      expect(stored(PAGE)).to.deep.include({ contentType: 'application/x-ndjson', contentEncoding: undefined });
+      expect(stored(PAGE)?.metadata).to.deep.equal({
+        ...metadata,
+        rdcWriteId: stored(PAGE)?.metadata?.rdcWriteId,
       });
+      expect(stored(PAGE)?.metadata?.rdcWriteId).to.match(/^[0-9a-f-]{36}$/);
       expect(stored('_state/x.json')?.contentType).to.equal('application/json');
       expect(stored('plain.ndjson')?.contentType).to.equal('application/x-ndjson');
     });

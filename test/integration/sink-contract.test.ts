@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
 import { expect } from 'chai';
 import { PermanentError, type Sink } from '@rdc/contracts';
 import { FileSink } from '@rdc/sinks';
@@ -9,6 +10,8 @@ import { tempDir } from '../support/hooks.js';
 interface MadeSink {
   sink: Sink;
   cleanup: () => void | Promise<void>;
+  /** The next write-once lands, but its caller is told it failed and retries (a reply lost on the way back). */
+  loseNextWriteReply: () => void;
 }
 
 const INVALID_KEYS = ['../x', '/abs', 'a//b', 'a/../b', '', 'a/./b', 'a/', 'a b', '.hidden', 'a\\b'];
@@ -63,6 +66,19 @@ export function sinkContract(name: string, makeSink: () => MadeSink | Promise<Ma
       expect(await sink.putIfAbsent('p/page-000001.ndjson', Buffer.from('first\n'))).to.equal('created');
       expect(await sink.putIfAbsent('p/page-000001.ndjson', Buffer.from('second\n'))).to.equal('exists');
       expect(String(await sink.get('p/page-000001.ndjson'))).to.equal('first\n');
+    });
+
+    it("a write whose reply was lost is still this call's: created once, and the next call gets exists", async () => {
+      made.loseNextWriteReply();
+      expect(await sink.putIfAbsent('lost/page-000001.ndjson', Buffer.from('mine\n'))).to.equal('created');
+      expect(String(await sink.get('lost/page-000001.ndjson'))).to.equal('mine\n');
+      expect(await sink.putIfAbsent('lost/page-000001.ndjson', Buffer.from('mine\n'))).to.equal('exists');
+    });
+
+    it('the same bytes from another call are exists: only the call that wrote an object gets created', async () => {
+      expect(await sink.putIfAbsent('same/page-000001.ndjson', Buffer.from('same\n'))).to.equal('created');
+      made.loseNextWriteReply();
+      expect(await sink.putIfAbsent('same/page-000001.ndjson', Buffer.from('same\n'))).to.equal('exists');
     });
 
     it('of concurrent putIfAbsent calls on one key, exactly one creates it', async () => {
@@ -139,9 +155,18 @@ export function sinkContract(name: string, makeSink: () => MadeSink | Promise<Ma
 
 sinkContract('FileSink', () => {
   const { dir, cleanup } = tempDir('rdc-file-sink-');
-  const sink = new FileSink(dir);
+  let loseReply = false;
+  // A network file system that retries a link whose reply was lost reports EEXIST for the link it made.
+  const link: typeof fs.link = async (existing, path) => {
+    const lost = loseReply;
+    loseReply = false;
+    await fs.link(existing, path);
+    if (lost)
+      throw Object.assign(new Error(`EEXIST: file already exists, link -> '${String(path)}'`), { code: 'EEXIST' });
+  };
+  const sink = new FileSink(dir, { fs: { link } });
   expect(sink.url).to.match(/^file:\/\/\//);
-  return { sink, cleanup };
+  return { sink, cleanup, loseNextWriteReply: () => (loseReply = true) };
 });
 
 describe('GcsSink (against the GCS test double)', () => {
@@ -157,6 +182,10 @@ describe('GcsSink (against the GCS test double)', () => {
     const prefix = `contract/${randomUUID()}`;
     const sink = new GcsSink({ bucket: 'rdc-contract', prefix, apiEndpoint: server.url, deadlineMs: 10_000 });
     expect(sink.url).to.equal(`gs://rdc-contract/${prefix}`);
-    return { sink, cleanup: () => undefined }; // the unique prefix keeps tests apart
+    return {
+      sink,
+      cleanup: () => server.resetInjections(), // the unique prefix keeps tests apart
+      loseNextWriteReply: () => server.failNext(1, 503, { kind: 'upload', afterApply: true }),
+    };
   });
 });

@@ -11,7 +11,10 @@ export interface PutOptions {
   metadata?: Record<string, string>;
 }
 
-/** `created` when this call wrote the object, `exists` when it had already landed. */
+/**
+ * `created` when this call wrote the object (also when the write landed but its reply
+ * was lost and a retry found it), `exists` when another call had written it.
+ */
 export type PutResult = 'created' | 'exists';
 
 /**

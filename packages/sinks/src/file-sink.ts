@@ -31,6 +31,8 @@ export interface FileSinkOptions {
  * tables or Spark. Writes go to a hidden temporary file in the target folder
  * (`.rdc-<uuid>.tmp`, skipped by `list`, Spark and BigQuery), are fsynced, then appear
  * atomically: `link` for putIfAbsent (fails if the key exists), `rename` for put.
+ * A link reported as failed that did land (a network file system that retried it)
+ * is told apart by inode and counts as this call's: `created`.
  *
  * @example
  * const sink = new FileSink('./data');
@@ -66,7 +68,13 @@ export class FileSink implements Sink {
       return 'created';
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw fileError(error, 'write', this.urlOf(key));
-      if (await isFile(this.ops, target)) return 'exists';
+      const owner = await ownerOf(this.ops, target, temp);
+      if (owner === 'this call') {
+        // The link was made but reported as failed (a network file system retried it): our write.
+        await this.folderSyncs.sync(dirname(target));
+        return 'created';
+      }
+      if (owner === 'another') return 'exists';
       throw fileError(
         Object.assign(new Error('a folder has the name of the key'), { code: 'EISDIR' }),
         'write',
@@ -256,9 +264,14 @@ async function syncFolder(ops: FileOps, folder: string): Promise<void> {
   }
 }
 
-async function isFile(ops: FileOps, path: string): Promise<boolean> {
-  return ops.lstat(path).then(
-    (stats) => stats.isFile(),
-    () => false,
-  );
+/**
+ * Whose file is at `target` after a link to it failed with EEXIST: this call's when it is
+ * the very file `temp` names (same device and inode, so not merely the same bytes),
+ * another writer's when it is some other file, none when it is not a file.
+ */
+async function ownerOf(ops: FileOps, target: string, temp: string): Promise<'this call' | 'another' | 'none'> {
+  const there = await ops.lstat(target, { bigint: true }).catch(() => undefined);
+  if (!there?.isFile()) return 'none';
+  const mine = await ops.lstat(temp, { bigint: true }).catch(() => undefined);
+  return mine !== undefined && mine.ino === there.ino && mine.dev === there.dev ? 'this call' : 'another';
 }

@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import type { Bucket, File, Storage } from '@google-cloud/storage';
 import {
   ConfigError,
@@ -9,10 +8,11 @@ import {
   type Sink,
 } from '@rdc/contracts';
 import { bucketNameProblem } from './bucket-name.js';
-import { DEFAULT_CONTENT_TYPE, GCS_DEFAULTS } from './defaults.js';
+import { GCS_DEFAULTS } from './defaults.js';
 import { createStorage } from './gcs-client.js';
 import { BucketPresence } from './gcs-bucket.js';
 import { gcsError, missingBucketError, statusOf, type GcsAction } from './gcs-errors.js';
+import { isOwnWrite, prepareUpload, type FoundObject, type Upload } from './gcs-upload.js';
 import { keyProblem, validateKey, validatePrefix } from './keys.js';
 
 export interface GcsSinkOptions {
@@ -50,7 +50,9 @@ export interface GcsSinkOptions {
 /**
  * A sink in a Cloud Storage bucket, under an optional prefix. Pages are written once:
  * single-request uploads with `ifGenerationMatch: 0`, where 412 means the object has
- * already landed. Retries (5xx, 429, timeouts) happen inside the client, within `deadlineMs`.
+ * already landed: `created` when it is this call's own upload (tagged with a write id,
+ * see WRITE_ID_KEY) whose reply was lost, `exists` when another writer's.
+ * Retries (5xx, 429, timeouts) happen inside the client, within `deadlineMs`.
  *
  * @example
  * const sink = new GcsSink({ bucket: 'acme-retail-raw', prefix: 'landing' });
@@ -107,12 +109,26 @@ export class GcsSink implements Sink {
 
   async putIfAbsent(key: string, body: Uint8Array, options: PutOptions = {}): Promise<PutResult> {
     const file = this.fileOf(key);
+    const upload = prepareUpload(body, options, this.gzip, true);
     try {
-      await this.withinDeadline('write', key, () => this.upload(file, body, options, 0));
-      return 'created';
+      return await this.withinDeadline('write', key, async () => {
+        try {
+          await this.upload(file, upload, 0);
+          return 'created';
+        } catch (error) {
+          if (statusOf(error) !== 412) throw error;
+        }
+        // 412: an object is there. Ours when our upload landed but its reply was lost and the client's retry found it.
+        const found = await this.metadataOf(file, 'check', key);
+        if (found === undefined) {
+          throw new TransientError(
+            `${this.urlOf(key)} was there when written, then gone when looked up: something else removes objects under the sink URL (--sink or RDC_SINK).`,
+            { path: this.urlOf(key) },
+          );
+        }
+        return isOwnWrite(found, upload, this.urlOf(key)) ? 'created' : 'exists';
+      });
     } catch (error) {
-      // Also the answer when our own first attempt landed but its response was lost.
-      if (statusOf(error) === 412) return 'exists';
       throw await this.failure(error, 'write', key);
     }
   }
@@ -124,12 +140,13 @@ export class GcsSink implements Sink {
    */
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
     const file = this.fileOf(key);
+    const upload = prepareUpload(body, options, this.gzip, false);
     try {
       await this.withinDeadline('replace', key, async () => {
         for (let attempt = 1; ; attempt += 1) {
           const generation = (await this.metadataOf(file, 'replace', key))?.generation ?? 0;
           try {
-            return await this.upload(file, body, options, generation);
+            return await this.upload(file, upload, generation);
           } catch (error) {
             if (statusOf(error) !== 412 || attempt === 3) throw error;
           }
@@ -195,7 +212,7 @@ export class GcsSink implements Sink {
     file: File,
     action: GcsAction,
     key: string,
-  ): Promise<{ generation?: string | number } | undefined> {
+  ): Promise<(FoundObject & { generation?: string | number }) | undefined> {
     try {
       const [metadata] = await file.getMetadata();
       return metadata;
@@ -221,23 +238,10 @@ export class GcsSink implements Sink {
     return true;
   }
 
-  private async upload(
-    file: File,
-    body: Uint8Array,
-    options: PutOptions,
-    ifGenerationMatch: number | string,
-  ): Promise<void> {
-    const contentType = options.contentType ?? DEFAULT_CONTENT_TYPE;
-    const compress =
-      options.contentEncoding === undefined && this.gzip && contentType.split(';')[0]?.trim() === DEFAULT_CONTENT_TYPE;
-    const encoded = options.contentEncoding === 'gzip' || compress;
-    await file.save(compress ? gzipSync(body) : body, {
+  private async upload(file: File, upload: Upload, ifGenerationMatch: number | string): Promise<void> {
+    await file.save(upload.data, {
       resumable: false,
-      metadata: {
-        contentType,
-        ...(encoded ? { contentEncoding: 'gzip' } : {}),
-        ...(options.metadata ? { metadata: { ...options.metadata } } : {}),
-      },
+      metadata: upload.metadata,
       // Passed as preconditionOpts (not as a query option) so the library knows the upload is conditional and retries it.
       preconditionOpts: { ifGenerationMatch },
     });
