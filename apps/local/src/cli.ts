@@ -1,4 +1,4 @@
-import { ConfigError, errorMessage, formatDuration, NAME_PATTERN } from '@rdc/contracts';
+import { ConfigError, errorMessage, formatDuration } from '@rdc/contracts';
 import { DEFAULT_SLICE, parseRunId } from '@rdc/core';
 import { parseLogSettings } from '@rdc/logging';
 import { MEMORY_QUEUE_DEFAULTS } from '@rdc/queues';
@@ -10,17 +10,17 @@ import {
   repairTarget,
   parseFlags,
   RUN_DEFAULTS,
-  sinkSetting,
   WINDOW_FLAGS,
   type FlagSpecs,
   type PlannerArgs,
 } from '@rdc/runtime';
 import { LOCAL_DEFAULTS } from './defaults.js';
+import { parseStatusArgs, type StatusArgs } from './status/args.js';
 
 export const LOCAL_HELP = `Usage: npm start -- --service <name> --endpoint <name> [options]
        npm start -- --resume <runId> [options]
        npm start -- --repair <runId> [options]
-       npm run status -- <runId | service/endpoint latest> [--json] [--sink <url>]
+       npm run status -- <service>/<endpoint> [latest | <runId>] [--json] [--wait] [--sink <url>]
 
 Runs the whole pipeline in one process: the planner, an in-process queue, a pool of
 workers, and a local folder (or gs:// bucket) as the sink. The bundled retail service
@@ -78,10 +78,9 @@ export const LOCAL_FLAGS = {
   'max-attempts': { type: 'string' },
   resume: { type: 'string' },
   parquet: { type: 'boolean' },
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
 } as const satisfies FlagSpecs;
-
-/** The flags `status` takes beside its target. */
-const STATUS_FLAGS = ['sink', 'json', 'config-dir', 'help'];
 
 export interface LocalArgs extends PlannerArgs {
   concurrency: number;
@@ -94,54 +93,7 @@ export interface LocalArgs extends PlannerArgs {
 }
 
 export type LocalCommand =
-  | { kind: 'help' }
-  | { kind: 'status-help' }
-  | { kind: 'run'; args: LocalArgs }
-  | { kind: 'status'; target: string[]; sink: string; json: boolean; configDir: string | undefined };
-
-const STATUS_USAGE = 'Usage: status <runId> | status <service>/<endpoint> latest [--json] [--sink <url>]';
-
-export const STATUS_HELP = `Usage: npm run status -- <runId> [options]
-       npm run status -- <service>/<endpoint> latest [options]
-
-Shows one run: its window, pages landed, missing and dead-lettered, records, and
-whether it is sealed (its landed pages hold exactly the planned records) or why not.
-\`latest\` is the endpoint's most recently planned run.
-
-  --sink <url>          Where the run landed. Default ./data (env RDC_SINK).
-  --json                The status as JSON on stdout, for scripts.
-  --config-dir <path>   Folder of service JSON files (env RDC_CONFIG_DIR).
-  -h, --help            This help.
-
-Exit codes: 0 the run is complete, 1 pages (or slices) are missing or dead-lettered
-(then \`npm start -- --resume <runId>\`) or its records do not add up (\`--repair\`),
-2 bad arguments.`;
-
-function parseStatus(target: string[], inputs: Inputs, given: string[]): LocalCommand {
-  const extra = given.find((flag) => !STATUS_FLAGS.includes(flag));
-  if (extra) throw new ConfigError(`status takes no --${extra}. ${STATUS_USAGE}`);
-  const [first, second] = target;
-  if (target.length === 0) {
-    throw new ConfigError(`status needs a run: a run id, or <service>/<endpoint> latest.\n${STATUS_HELP}`);
-  }
-  const latest = target.length === 2 && second === 'latest' && /^[^/]+\/[^/]+$/.test(first ?? '');
-  if (!latest && target.length !== 1) throw new ConfigError(`status "${target.join(' ')}": ${STATUS_USAGE}`);
-  if (!latest) runIdArgument(first!, 'status');
-  else {
-    const bad = first!.split('/').find((part) => !NAME_PATTERN.test(part));
-    if (bad !== undefined)
-      throw new ConfigError(
-        `status "${target.join(' ')}": "${bad}" is not a service or endpoint name (lowercase letters, digits or "_", starting with a letter). ${STATUS_USAGE}`,
-      );
-  }
-  return {
-    kind: 'status',
-    target,
-    sink: sinkSetting(inputs),
-    json: inputs.bool('json'),
-    configDir: inputs.text('config-dir', 'RDC_CONFIG_DIR'),
-  };
-}
+  { kind: 'help' } | { kind: 'status-help' } | { kind: 'run'; args: LocalArgs } | { kind: 'status'; args: StatusArgs };
 
 /** A run id given on the command line, checked for its form (the error names where it was given). */
 function runIdArgument(value: string, where: string) {
@@ -181,8 +133,11 @@ export function parseLocalArgs(argv: string[], env: NodeJS.ProcessEnv): LocalCom
   parseLogSettings(env);
   if (positionals[0] === 'status') {
     const given = Object.keys(values).filter((k) => values[k] !== undefined);
-    return parseStatus(positionals.slice(1), new Inputs(values, env, spelled), given);
+    return { kind: 'status', args: parseStatusArgs(positionals.slice(1), new Inputs(values, env, spelled), given) };
   }
+  const statusOnly = (['wait', 'timeout'] as const).find((flag) => values[flag] !== undefined);
+  if (statusOnly)
+    throw new ConfigError(`--${statusOnly} goes with status (\`npm run status -- <runId> --wait\`). See --help.`);
   if (positionals.length > 0) throw new ConfigError(`Unexpected argument "${positionals[0]}". See --help.`);
   const resume = resumeSettings(new Inputs(values, env, spelled));
   if (resume) {

@@ -4,4 +4,4 @@ export { runLocal } from './run-local.js';
 export { formatSummary } from './summary.js';
 export type { LocalIo } from './run-local.js';
 export type { LocalSummary } from './summary.js';
-export { resolveRunTarget, readRunStatus, formatStatus, type StatusReport } from './status.js';
+export { readRunStatus, formatStatus, type StatusReport } from './status.js';

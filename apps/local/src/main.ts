@@ -3,9 +3,9 @@ import { UpToDate } from '@rdc/core';
 import { ConfigError, errorMessage, versionRequested, versionText } from '@rdc/contracts';
 import { createLogger } from '@rdc/logging';
 import { createSink } from '@rdc/sinks';
-import { LOCAL_HELP, parseLocalArgs, STATUS_HELP } from './cli.js';
+import { LOCAL_HELP, parseLocalArgs } from './cli.js';
 import { runLocal } from './run-local.js';
-import { formatStatus, readRunStatus, resolveRunTarget } from './status.js';
+import { STATUS_HELP, statusCommand } from './status.js';
 import { schemaCommand } from './schema-command.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -32,10 +32,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger({ base: { app: 'local' } });
   if (command.kind === 'status') {
-    const sink = createSink(command.sink);
-    const status = await readRunStatus(await resolveRunTarget(command.target, sink), sink);
-    process.stdout.write(command.json ? `${JSON.stringify(status)}\n` : `${formatStatus(status)}\n`);
-    return status.complete ? 0 : 1;
+    return statusCommand(command.args, createSink(command.args.sink), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   }
   const { code } = await runLocal(command.args, {
     env: process.env,

@@ -207,6 +207,9 @@ export const plannedRunsPrefix = (service: string, endpoint: string): string => 
 export const plannedRunKey = (run: Pick<RunIdentity, 'service' | 'endpoint' | 'runId'>): string =>
   `${plannedRunsPrefix(run.service, run.endpoint)}${run.runId}.json`;
 
+/** Records of the windows planned as consecutive runs (backfills): one per window, named by its run id. */
+export const backfillsPrefix = (service: string, endpoint: string): string => stateKey(service, endpoint, 'backfills/');
+
 /** The page encoding of a run, claimed once by its first writer: every writer of the run then uses it. */
 export const encodingKey = (run: RunRef): string => `${runFolder(run)}encoding.json`;
 

@@ -53,6 +53,13 @@ export { readLatestRun } from './state/incremental-start.js';
 export { formatDrift } from './state/drift.js';
 export type { Drift } from './state/drift.js';
 export type { IntegrityReport } from './state/integrity-report.js';
+// An endpoint's runs, backfills and watermark, and why pages were dead-lettered: `status`.
+export { plannedRuns, plannedBackfills, lastLandedAt, landedRecords } from './state/run-listing.js';
+export type { PlannedRun } from './state/run-listing.js';
+export { deadLetterReasons } from './state/dead-letter-reasons.js';
+export type { DeadLetterReason } from './state/dead-letter-reasons.js';
+export { readWatermark } from './state/watermark.js';
+export type { Watermark } from './state/watermark.js';
 
 // Compaction of a sealed run into Parquet: npm start --parquet and the bench.
 export { compactRun } from './compact/compact-run.js';

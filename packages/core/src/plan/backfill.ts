@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { resolveEndpoint, type Sink, type Window } from '@rdc/contracts';
-import { makeRunId, parseRunId, plannedRunsPrefix, runIdsStartingAt, stateKey } from '../bucket-layout.js';
+import { backfillsPrefix, makeRunId, parseRunId, plannedRunsPrefix, runIdsStartingAt } from '../bucket-layout.js';
 import { readStateFile } from '../state/state-files.js';
 import { TooManyPagesError } from './counting.js';
 import { OverlapError } from './overlap.js';
@@ -72,7 +72,7 @@ function nextSpan(result: PlanResult, maxPages: number, span: number): number {
  * instead of refusing the overlap.
  */
 const backfillKey = (service: string, endpoint: string, window: Window): string =>
-  stateKey(service, endpoint, `backfills/${makeRunId(service, endpoint, window)}.json`);
+  `${backfillsPrefix(service, endpoint)}${makeRunId(service, endpoint, window)}.json`;
 const BackfillRecord = z.object({ spanMs: z.number().int().positive() });
 
 async function readBackfill(sink: Sink, req: PlanRequest, window: Window): Promise<number | undefined> {

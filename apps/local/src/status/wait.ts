@@ -1,0 +1,38 @@
+/** How `--wait` polls; the clock and the sleep are injected so tests need not wait. */
+export interface WaitOptions {
+  pollMs: number;
+  timeoutMs: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Told each time the progress line changes. */
+  onProgress?: (line: string) => void;
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads `read()` until `settled` says the result will not change by itself, or
+ * the timeout passes (then `timedOut`, with the last result read).
+ */
+export async function waitUntil<T>(
+  read: () => Promise<T>,
+  settled: (value: T) => boolean,
+  progress: (value: T) => string,
+  options: WaitOptions,
+): Promise<{ last: T; timedOut: boolean }> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? pause;
+  const deadline = now() + options.timeoutMs;
+  let told = '';
+  let last = await read();
+  for (;;) {
+    if (settled(last)) return { last, timedOut: false };
+    const line = progress(last);
+    if (line !== told) options.onProgress?.(line);
+    told = line;
+    const left = deadline - now();
+    if (left <= 0) return { last, timedOut: true };
+    await sleep(Math.min(options.pollMs, left));
+    last = await read();
+  }
+}

@@ -1,0 +1,129 @@
+import { isRetryable, errorMessage, type Sink, type Window } from '@rdc/contracts';
+import {
+  backfillsPrefix,
+  pageRecordKey,
+  pageRecordsPrefix,
+  pageStem,
+  parseRunId,
+  plannedRunsPrefix,
+  slicePageStem,
+  type RunIdentity,
+} from '../bucket-layout.js';
+import { planKind, readManifest, runIdentity, type RunManifest } from './manifest.js';
+import { readPageRecord } from './page-records.js';
+import type { RunStatus } from './completion.js';
+
+/** Manifests read at once when an endpoint's runs are listed. */
+const MANIFEST_READS = 8;
+
+/** A run planned for an endpoint: its manifest, or why it could not be read. */
+export interface PlannedRun {
+  run: RunIdentity;
+  manifest?: RunManifest;
+  /** The manifest is there but unreadable (not JSON, not a manifest this version reads). */
+  error?: string;
+}
+
+/** The runs named under `prefix` + their run id + `.json` (the register of planned runs, the backfill records). */
+async function runsNamedUnder(sink: Sink, prefix: string, within?: Window): Promise<RunIdentity[]> {
+  const out: RunIdentity[] = [];
+  for (const key of await sink.list(prefix)) {
+    let run: RunIdentity;
+    try {
+      run = parseRunId(key.slice(prefix.length).replace(/\.json$/, ''));
+    } catch {
+      continue; // Not a run this version names.
+    }
+    if (within && (run.window.start < within.start || run.window.end > within.end)) continue;
+    out.push(run);
+  }
+  return out;
+}
+
+async function inBatches<T, R>(items: T[], size: number, each: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(each))));
+  return out;
+}
+
+const plannedAt = (r: PlannedRun): number => (r.manifest ? Date.parse(r.manifest.plannedAt) : -Infinity);
+
+/**
+ * The runs planned for an endpoint (those `within` a window, when given), the
+ * last planned first: by the plan time in each manifest, then by window end. A
+ * claim without a manifest (a plan refused, or still counting) is left out.
+ * One list call, then one read per run.
+ */
+export async function plannedRuns(
+  sink: Sink,
+  service: string,
+  endpoint: string,
+  within?: Window,
+): Promise<PlannedRun[]> {
+  const runs = await runsNamedUnder(sink, plannedRunsPrefix(service, endpoint), within);
+  const read = await inBatches(runs, MANIFEST_READS, async (run): Promise<PlannedRun | undefined> => {
+    try {
+      const manifest = await readManifest(sink, run);
+      return manifest ? { run, manifest } : undefined;
+    } catch (error) {
+      if (isRetryable(error)) throw error;
+      return { run, error: errorMessage(error) };
+    }
+  });
+  return read
+    .filter((r): r is PlannedRun => r !== undefined)
+    .sort(
+      (a, b) =>
+        plannedAt(b) - plannedAt(a) ||
+        b.run.window.end.getTime() - a.run.window.end.getTime() ||
+        (a.run.runId < b.run.runId ? 1 : -1),
+    );
+}
+
+/** The windows of an endpoint that were planned as consecutive runs (backfills), named as run ids. */
+export function plannedBackfills(sink: Sink, service: string, endpoint: string): Promise<RunIdentity[]> {
+  return runsNamedUnder(sink, backfillsPrefix(service, endpoint));
+}
+
+/**
+ * When the last page of a run (by page number) landed, from its page record:
+ * one read. Undefined when no page landed, or for a run of cursor slices.
+ */
+export async function lastLandedAt(sink: Sink, manifest: RunManifest, status: RunStatus): Promise<Date | undefined> {
+  if (planKind(manifest) === 'slices' || status.landedPages === 0) return undefined;
+  const notLanded = new Set([...status.missingPages, ...status.deadLetteredPages]);
+  let page = manifest.pages;
+  while (page > 0 && notLanded.has(page)) page--;
+  if (page === 0) return undefined;
+  let stem = pageStem(page);
+  if (manifest.slices) {
+    let slice = 0;
+    let rest = page;
+    while (slice < manifest.slices.length && rest > (manifest.slices[slice]?.pages ?? 0))
+      rest -= manifest.slices[slice++]?.pages ?? 0;
+    stem = slicePageStem(slice + 1, rest);
+  }
+  try {
+    const record = await readPageRecord(sink, pageRecordKey(runIdentity(manifest), stem));
+    const at = record ? Date.parse(record.landedAt) : NaN;
+    return Number.isNaN(at) ? undefined : new Date(at);
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    return undefined;
+  }
+}
+
+/** Page records a record count reads at most; a run with more landed pages reports no count until sealed. */
+export const RECORDS_COUNTED_PAGES = 1000;
+
+/**
+ * Records in a run's landed pages, summed from their page records (one list
+ * call, one read per page), or undefined when over RECORDS_COUNTED_PAGES pages
+ * landed. A sealed run's count is in its `_SUCCESS`.
+ */
+export async function landedRecords(sink: Sink, manifest: RunManifest): Promise<number | undefined> {
+  const keys = await sink.list(pageRecordsPrefix(runIdentity(manifest)));
+  if (keys.length > RECORDS_COUNTED_PAGES) return undefined;
+  const counts = await inBatches(keys, MANIFEST_READS, async (key) => (await readPageRecord(sink, key))?.records ?? 0);
+  return counts.reduce((a, b) => a + b, 0);
+}
