@@ -163,8 +163,8 @@ describe('status: an endpoint’s runs, one run’s state, --json and --wait', f
     api!.mode = 'invalid-utf8';
     expect((await land(JAN1, JAN2, '--max-attempts', '1')).code).to.equal(1);
     const latest = await status('hostile/sales', 'latest');
-    expect(latest.stdout).to.include('Run          hostile.sales.20240101T000000Z-20240102T000000Z');
     expect(latest.code, 'the run just finished is not sealed').to.equal(1);
+    expect(latest.stdout).to.include('Run          hostile.sales.20240101T000000Z-20240102T000000Z');
     const list = await statusJson('hostile/sales');
     const doc = list.doc as unknown as { runs: RunJson[] };
     expect(doc.runs.map((r) => [r.runId, r.state])).to.deep.equal([

@@ -140,9 +140,11 @@ describe('command-line flags', () => {
   });
 
   describe('status', () => {
-    it('accepts a run id or <service>/<endpoint> latest', () => {
+    it('accepts a run id, <service>/<endpoint> [latest | <runId>], --wait with --timeout', () => {
       expect(local(['status', RUN_ID]).kind).to.equal('status');
       expect(local(['status', 'retail/sales', 'latest', '--json']).kind).to.equal('status');
+      expect(local(['status', 'retail/sales']).kind).to.equal('status');
+      expect(local(['status', 'retail/sales', RUN_ID, '--wait', '--timeout', '10m']).kind).to.equal('status');
     });
 
     it('status --help is the help of status, not of npm start', () => {
@@ -154,11 +156,13 @@ describe('command-line flags', () => {
     it('refuses anything else as a config error', () => {
       expect(refusal(() => local(['status', 'foo']))).to.match(/^status: "foo" is not a run id/);
       expect(refusal(() => local(['status']))).to.match(
-        /^status needs a run: a run id, or <service>\/<endpoint> latest\.\nUsage: npm run status -- <runId>/,
+        /^status needs an endpoint or a run: <service>\/<endpoint>, or a run id\.\nUsage: npm run status -- <service>\/<endpoint>/,
       );
       expect(refusal(() => local(['status', RUN_ID, 'extra']))).to.match(/Usage: status/);
       expect(refusal(() => local(['status', 'retail', 'latest']))).to.match(/Usage: status/);
       expect(refusal(() => local(['status', RUN_ID, '--concurrency', '4']))).to.match(/status takes no --concurrency/);
+      expect(refusal(() => local(['status', RUN_ID, '--wait', '--timeout', '5x']))).to.match(/^--timeout "5x"/);
+      expect(refusal(() => local([...base, '--wait']))).to.match(/^--wait goes with status/);
     });
   });
 

@@ -70,6 +70,7 @@ export function parseRunId(runId: string): RunIdentity {
  *     deadletter/_malformed/<digest>.json, deadletter/_unplanned/<digest>.json    (one per message id)
  *     state/<service>/<endpoint>/watermark.json | latest.json
  *     state/<service>/<endpoint>/runs/<runId>.json                     (the run's window was planned)
+ *     state/<service>/<endpoint>/backfills/<runId>.json                (the window was planned as consecutive runs)
  *     runs/<service>/<endpoint>/run=<runId>/encoding.json               (the run's one page encoding)
  *     retired/<service>/<endpoint>/run=<runId>/<retiredAt>/<original key>  (a run retired by --repair)
  *

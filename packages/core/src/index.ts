@@ -49,7 +49,6 @@ export { runStatus, finalizeRun, withDrift } from './state/completion.js';
 export type { RunStatus } from './state/completion.js';
 export { readManifest, runIdentity } from './state/manifest.js';
 export type { RunManifest } from './state/manifest.js';
-export { readLatestRun } from './state/incremental-start.js';
 export { formatDrift } from './state/drift.js';
 export type { Drift } from './state/drift.js';
 export type { IntegrityReport } from './state/integrity-report.js';
