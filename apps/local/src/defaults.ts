@@ -10,3 +10,21 @@ export const LOCAL_DEFAULTS = {
    */
   progressSeconds: 10,
 } as const;
+
+/** Defaults of `status`; its `--help` prints them from here. */
+export const STATUS_DEFAULTS = {
+  /** `--wait`: how often the run (or the backfill's runs) is read again. Two seconds. */
+  pollMs: 2_000,
+  /** `--timeout` of `--wait`: a run not sealed or failed by then exits 1. Six hours. */
+  timeoutMs: 6 * 3_600_000,
+  /**
+   * A run with pages missing is `running` while it was planned or its last page
+   * landed this recently, else `incomplete` (its missing pages are likely lost:
+   * resume it). Fifteen minutes.
+   */
+  quietMs: 15 * 60_000,
+  /** `status <service>/<endpoint>`: runs listed, the last planned first. */
+  listed: 20,
+  /** `--wait` on a backfill: unsealed runs read per poll at most (the rest on the next polls). */
+  runsPerPoll: 8,
+} as const;

@@ -1,7 +1,7 @@
 import { ConfigError, errorMessage, formatDuration, NAME_PATTERN } from '@rdc/contracts';
 import { parseRunId } from '@rdc/core';
 import { sinkSetting, type Inputs } from '@rdc/runtime';
-import { STATUS_DEFAULTS } from './defaults.js';
+import { STATUS_DEFAULTS } from '../defaults.js';
 import type { StatusQuery } from './target.js';
 
 /** The flags `status` takes beside its target. */

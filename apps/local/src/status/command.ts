@@ -1,7 +1,7 @@
 import type { Sink } from '@rdc/contracts';
 import { readWatermark } from '@rdc/core';
 import { readBackfillReport, type BackfillPoll, type BackfillReport } from './backfill-report.js';
-import { STATUS_DEFAULTS } from './defaults.js';
+import { STATUS_DEFAULTS } from '../defaults.js';
 import { backfillDocument, listDocument, runDocument } from './render-json.js';
 import { formatBackfill, formatList, formatRun, ranges } from './render-text.js';
 import { readRunReport, SETTLED, type ReportOptions, type RunReport } from './run-report.js';
