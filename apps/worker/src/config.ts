@@ -41,6 +41,8 @@ Environment:
   RDC_PUSH_SERVICE_ACCOUNT Expected email of the push subscription's service account.
   RDC_MAX_BODY_BYTES      Largest push body accepted. Default: ${WORKER_DEFAULTS.maxBodyBytes}
   RDC_PUSH_BODY_TIMEOUT_SECONDS  A push body not complete within this gets 408. Default: ${WORKER_DEFAULTS.pushBodyTimeoutSeconds}
+  RDC_ACTIVITY_SECONDS    Seconds between activity lines (tasks landed and failed, retries, 429 waits,
+                          bytes written), each only when something changed. Default: ${WORKER_DEFAULTS.activitySeconds}
   RDC_REQUESTS_PER_SECOND, RDC_API_CONCURRENCY
                           Override the service's limits for this process (the API's limit
                           divided by max-instances keeps a fleet under it).
@@ -113,6 +115,11 @@ export interface WorkerConfig {
   maxBodyBytes: number;
   /** @default 10 */
   pushBodyTimeoutSeconds: number;
+  /**
+   * Seconds between activity lines, each only when something changed; one more when the worker stops.
+   * @default 60
+   */
+  activitySeconds: number;
 }
 
 /** The worker's flags by kebab-case name (each also accepted in snake_case). */
@@ -166,6 +173,7 @@ export function parseWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worke
       min: 1,
       max: 600,
     }),
+    activitySeconds: inputs.int('', 'RDC_ACTIVITY_SECONDS', WORKER_DEFAULTS.activitySeconds, { min: 1, max: 86_400 }),
   };
   if (config.mode === 'push' && config.pushAuth === 'oidc' && (!config.pushAudience || !config.pushServiceAccount)) {
     throw new ConfigError(

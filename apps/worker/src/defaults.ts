@@ -23,4 +23,9 @@ export const WORKER_DEFAULTS = {
   maxBodyBytes: 65_536,
   /** A push body not complete within this gets 408 (RDC_PUSH_BODY_TIMEOUT_SECONDS). */
   pushBodyTimeoutSeconds: 10,
+  /**
+   * Seconds between activity lines (tasks landed and failed, API retries, 429 waits,
+   * bytes written), logged only when something changed (RDC_ACTIVITY_SECONDS).
+   */
+  activitySeconds: 60,
 } as const;

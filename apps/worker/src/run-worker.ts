@@ -1,8 +1,9 @@
 import { ConfigError, loadServices, type Log, type Sink } from '@rdc/contracts';
-import { createTaskProcessor } from '@rdc/core';
+import { countingSink, createTaskProcessor } from '@rdc/core';
 import { PubSubPublisher, PubSubPullConsumer } from '@rdc/queues';
 import { createSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
+import { createActivity } from './activity.js';
 import { noAuthorizer, oidcAuthorizer } from './auth.js';
 import type { WorkerConfig } from './config.js';
 import { WORKER_DEFAULTS } from './defaults.js';
@@ -36,8 +37,14 @@ export async function startWorker(
   const sources = createSourceRegistry(catalog, { env, log, budgetMs });
   const projectId =
     config.project ?? (env.PUBSUB_EMULATOR_HOST || env.STORAGE_EMULATOR_HOST ? 'local-project' : undefined);
-  const sink = createSink(config.sink, {
-    gcs: { deadlineMs: storageDeadlineMs, ...(projectId ? { projectId } : {}) },
+  const counted = countingSink(
+    createSink(config.sink, { gcs: { deadlineMs: storageDeadlineMs, ...(projectId ? { projectId } : {}) } }),
+  );
+  const sink = counted.sink;
+  const activity = createActivity({
+    log,
+    intervalMs: config.activitySeconds * 1000,
+    extras: () => ({ ...sources.totals(), bytesWritten: counted.stats.pageBytes }),
   });
   if (config.compactTopic && !projectId) {
     throw new ConfigError(
@@ -46,7 +53,7 @@ export async function startWorker(
   }
   const compactions =
     config.compactTopic && projectId ? new PubSubPublisher({ projectId, topic: config.compactTopic, log }) : undefined;
-  const process = createTaskProcessor({
+  const processTask = createTaskProcessor({
     catalog,
     sourceFor: (s) => sources.sourceFor(s),
     sink,
@@ -66,7 +73,8 @@ export async function startWorker(
       log,
       onUnexpectedClose: () => onFatal(`the streaming pull on ${config.subscription} closed`),
     });
-    await consumer.start(async (delivery) => (await process(delivery)).ack);
+    await consumer.start(async (delivery) => activity.count(await processTask(delivery)).ack);
+    activity.start();
     log.info(
       `Worker pulling from ${config.subscription} into ${sink.url}: ${config.concurrency} worker slots (--concurrency, RDC_CONCURRENCY); each service logs its API concurrency and rate on first use`,
     );
@@ -74,6 +82,7 @@ export async function startWorker(
       sink,
       async stop() {
         await consumer.stop();
+        activity.stop();
         await compactions?.close();
         sources.close();
       },
@@ -85,7 +94,10 @@ export async function startWorker(
       ? noAuthorizer(log)
       : oidcAuthorizer({ audience: config.pushAudience!, serviceAccountEmail: config.pushServiceAccount!, log });
   const push = createPushServer({
-    process,
+    process: Object.assign(
+      async (...args: Parameters<typeof processTask>) => activity.count(await processTask(...args)),
+      { caches: processTask.caches },
+    ),
     authorize,
     log,
     maxBodyBytes: config.maxBodyBytes,
@@ -105,11 +117,13 @@ export async function startWorker(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://127.0.0.1:${port}`;
   log.info(`Worker listening on :${port} for Pub/Sub push (POST /), writing to ${sink.url}`);
+  activity.start();
   return {
     url,
     sink,
     async stop() {
       await push.shutdown(SHUTDOWN_GRACE_MS);
+      activity.stop();
       await compactions?.close();
       sources.close();
     },

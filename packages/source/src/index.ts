@@ -9,7 +9,7 @@ export { createSourceRegistry, type SourceRegistry, type SourceRegistryOptions }
 export { createHttpSource, type HttpSource } from './http-source.js';
 export { type HttpSourceOptions, type RetryOptions, type TimeoutOptions } from './options.js';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
-export type { SourceStats } from './stats.js';
+export type { SourceStats, SourceTotals } from './stats.js';
 
 // What a caller meets: the error of a page that used up its retries, and the
 // variable that overrides a service's base URL.

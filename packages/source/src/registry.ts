@@ -4,6 +4,7 @@ import { baseUrlFor } from './base-url.js';
 import { redactUrl } from './redact.js';
 import { createHttpSource, type HttpSource, limiterForService } from './http-source.js';
 import type { RetryOptions, TimeoutOptions } from './options.js';
+import { sumStats, type SourceTotals } from './stats.js';
 
 export interface SourceRegistryOptions {
   /** Where the base URL overrides and the credentials (`<VAR>`, `<VAR>_FILE`) are read. @default process.env */
@@ -32,6 +33,8 @@ export interface SourceRegistry {
   sourceFor(service: string): HttpSource;
   /** The longest time any API's rate limit holds requests back now (0 when none is paused). */
   pausedForMs(): number;
+  /** Requests, retries and 429 waits of every source built so far, summed (the worker's activity lines). */
+  totals(): SourceTotals;
   /** Closes every source's keep-alive sockets. */
   close(): void;
 }
@@ -118,6 +121,7 @@ export function createSourceRegistry(catalog: ServiceCatalog, options: SourceReg
       return source;
     },
     pausedForMs: () => Math.max(0, ...[...sources.values()].map((source) => source.pausedForMs)),
+    totals: () => sumStats([...sources.values()].map((source) => source.stats)),
     close() {
       for (const source of sources.values()) source.close();
       sources.clear();

@@ -18,6 +18,21 @@ export function createSourceStats(): SourceStats {
   return { requests: 0, retries: 0, byStatus: {}, transportErrors: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
 }
 
+/** What a process's summary and activity lines report of its API clients. */
+export type SourceTotals = Pick<SourceStats, 'requests' | 'retries' | 'rateLimitWaits' | 'rateLimitWaitMs'>;
+
+/** The counters of several clients, summed. */
+export function sumStats(all: Iterable<SourceStats>): SourceTotals {
+  const sum: SourceTotals = { requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
+  for (const stats of all) {
+    sum.requests += stats.requests;
+    sum.retries += stats.retries;
+    sum.rateLimitWaits += stats.rateLimitWaits;
+    sum.rateLimitWaitMs += stats.rateLimitWaitMs;
+  }
+  return sum;
+}
+
 /** Counts one response of HTTP status `status`. */
 export function countStatus(stats: SourceStats, status: number): void {
   stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
