@@ -147,7 +147,7 @@ function processorContract(name: string, open: OpenTransport): void {
             decisions.push(processed.decision);
             return processed;
           },
-          { caches: processor.caches },
+          { caches: processor.caches, writes: processor.writes },
         );
         transport = await open(observed);
         await transport.send(c.message(task));

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { defaultConfigDir, errorMessage, type Log } from '@rdc/contracts';
 import {
-  countingSink,
   createTaskProcessor,
   finalizeRun,
   formatDuration,
@@ -82,8 +81,7 @@ async function work(
   wired: Wired,
   started: number,
 ): Promise<{ code: number; summary?: LocalSummary }> {
-  const { catalog, sources } = wired;
-  const { sink, stats: writes } = countingSink(wired.sink);
+  const { catalog, sources, sink } = wired;
   const queue = new MemoryQueue({
     concurrency: args.concurrency,
     // The worker dead-letters at maxAttempts itself; the queue's own limit only
@@ -115,8 +113,8 @@ async function work(
     retries: source.stats.retries,
     rateLimitWaits: source.stats.rateLimitWaits,
     rateLimitWaitMs: source.stats.rateLimitWaitMs,
-    bytesWritten: writes.pageBytes,
-    files: writes.pageFiles,
+    bytesWritten: processTask.writes.pageBytes,
+    files: processTask.writes.pageFiles,
   });
   let before = totals();
   /**

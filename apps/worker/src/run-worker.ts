@@ -1,5 +1,5 @@
 import { ConfigError, loadServices, type Log, type Sink } from '@rdc/contracts';
-import { countingSink, createTaskProcessor } from '@rdc/core';
+import { createTaskProcessor } from '@rdc/core';
 import { PubSubPublisher, PubSubPullConsumer } from '@rdc/queues';
 import { createSink } from '@rdc/sinks';
 import { createSourceRegistry } from '@rdc/source';
@@ -37,14 +37,8 @@ export async function startWorker(
   const sources = createSourceRegistry(catalog, { env, log, budgetMs });
   const projectId =
     config.project ?? (env.PUBSUB_EMULATOR_HOST || env.STORAGE_EMULATOR_HOST ? 'local-project' : undefined);
-  const counted = countingSink(
-    createSink(config.sink, { gcs: { deadlineMs: storageDeadlineMs, ...(projectId ? { projectId } : {}) } }),
-  );
-  const sink = counted.sink;
-  const activity = createActivity({
-    log,
-    intervalMs: config.activitySeconds * 1000,
-    extras: () => ({ ...sources.totals(), bytesWritten: counted.stats.pageBytes }),
+  const sink = createSink(config.sink, {
+    gcs: { deadlineMs: storageDeadlineMs, ...(projectId ? { projectId } : {}) },
   });
   if (config.compactTopic && !projectId) {
     throw new ConfigError(
@@ -62,6 +56,11 @@ export async function startWorker(
     maxDeliveryAttempts: config.maxDeliveryAttempts,
     parquet: config.parquet,
     ...(compactions ? { compactions } : {}),
+  });
+  const activity = createActivity({
+    log,
+    intervalMs: config.activitySeconds * 1000,
+    extras: () => ({ ...sources.totals(), bytesWritten: processTask.writes.pageBytes }),
   });
 
   if (config.mode === 'pull') {
@@ -96,7 +95,7 @@ export async function startWorker(
   const push = createPushServer({
     process: Object.assign(
       async (...args: Parameters<typeof processTask>) => activity.count(await processTask(...args)),
-      { caches: processTask.caches },
+      { caches: processTask.caches, writes: processTask.writes },
     ),
     authorize,
     log,

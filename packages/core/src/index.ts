@@ -38,8 +38,6 @@ export { retireRun } from './state/retire.js';
 // task processor and only adapt their transport to it.
 export { createTaskProcessor } from './delivery/task-processor.js';
 export type { TaskProcessor } from './delivery/task-processor.js';
-// The page files and bytes a process wrote, for its summary and progress lines.
-export { countingSink } from './delivery/counting-sink.js';
 // The task stage alone, without a queue or an outcome (the bench), with the caches a processor keeps.
 export { handleTask } from './delivery/handle-task.js';
 export { createTaskCaches } from './task/handler-deps.js';

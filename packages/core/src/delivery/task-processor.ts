@@ -5,6 +5,7 @@ import { createTaskCaches, type HandlerDeps, type TaskCaches } from '../task/han
 import { processDelivery, type Processed } from './outcome-policy.js';
 import { checkAgainstPlan } from './plan-check.js';
 import { createSealStep } from './seal-step.js';
+import { countingSink, type WriteStats } from './counting-sink.js';
 
 export interface TaskProcessorDeps extends Omit<HandlerDeps, 'caches'> {
   /** Attempts after which a failing task is dead-lettered (match the subscription's policy). */
@@ -32,6 +33,8 @@ export interface TaskProcessor {
   (delivery: Delivery, undecodable?: Error): Promise<Processed>;
   /** What it keeps between deliveries: manifests, claimed encodings, compiled schemas. */
   readonly caches: TaskCaches;
+  /** The page files it wrote and their bytes, for summaries and activity lines. */
+  readonly writes: WriteStats;
 }
 
 /**
@@ -45,8 +48,9 @@ export interface TaskProcessor {
  *    (and publish its compaction tasks, when its endpoint is compacted).
  */
 export function createTaskProcessor(deps: TaskProcessorDeps): TaskProcessor {
-  const caches = createTaskCaches(deps.sink);
-  const handlerDeps: HandlerDeps = { ...deps, caches };
+  const { sink, stats: writes } = countingSink(deps.sink);
+  const caches = createTaskCaches(sink);
+  const handlerDeps: HandlerDeps = { ...deps, sink, caches };
   const seal =
     deps.sealRuns === false
       ? undefined
@@ -68,11 +72,11 @@ export function createTaskProcessor(deps: TaskProcessorDeps): TaskProcessor {
         await checkAgainstPlan(task, caches.manifests);
         return handleTask(task, handlerDeps, endpoint);
       },
-      sink: deps.sink,
+      sink,
       manifests: caches.manifests,
       log: deps.log,
       maxDeliveryAttempts: deps.maxDeliveryAttempts,
       ...(seal ? { afterLanded: (task, result) => seal(task, result) } : {}),
     });
-  return Object.assign(processor, { caches });
+  return Object.assign(processor, { caches, writes });
 }
