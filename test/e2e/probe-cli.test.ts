@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createMockApi } from '@rdc/mock-server';
 import { APPS, cleanEnv, runCli } from '../support/cli.js';
@@ -30,6 +32,31 @@ describe('probe: arguments, credentials and the output file', function () {
       expect(result.stdout + result.stderr).not.to.include(KEY);
     }
     expect(Date.now() - started, 'each answered without a request').to.be.lessThan(cases.length * 3000);
+  });
+
+  it('an answer that is not a JSON page exits 1 saying what came back', async () => {
+    const server = createServer((req, res) => {
+      if (req.url?.startsWith('/html')) res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
+      else if (req.url?.startsWith('/moved')) res.writeHead(302, { location: '/html' }).end();
+      else res.writeHead(503).end('{"error":"maintenance"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const cases: [string, RegExp][] = [
+        ['/html', /answered 200 but not with JSON .*<html>login<\/html>/],
+        ['/moved', /answered 302, a redirect to \/html: give --url the address it points to/],
+        ['/down', /answered 503: \{"error":"maintenance"\}/],
+      ];
+      for (const [path, message] of cases) {
+        const result = await probe(['--url', `${base}${path}?limit=10`]);
+        expect(result.code, path).to.equal(1);
+        expect(result.stderr, path).to.match(message);
+        expect(result.stdout, path).to.equal('');
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   describe('against the bundled API with a key', () => {

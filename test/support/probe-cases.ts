@@ -96,7 +96,7 @@ export const PROBE_CASES: ProbeCase[] = [
     gaps: { 'params.startBound': 'inclusive', 'params.endBound': 'inclusive' },
   },
   {
-    name: 'the WooCommerce replica, after and before, page numbers with X-WP-Total',
+    name: 'the WooCommerce replica, after and before, page numbers with X-WP-Total, date_created_gmt',
     service: 'woocommerce',
     endpoint: 'orders',
     auth: 'basic:WC_CONSUMER_KEY:WC_CONSUMER_SECRET',
@@ -110,8 +110,8 @@ export const PROBE_CASES: ProbeCase[] = [
       };
     },
     // WooCommerce's reference: after and before are exclusive; dates_are_gmt=true reads them in GMT.
+    // The newest orders on the page place date_created_gmt alone inside the window, as written.
     gaps: {
-      timestampField: 'date_created_gmt',
       'params.startBound': 'exclusive',
       'params.endBound': 'exclusive',
       timeZone: 'UTC',

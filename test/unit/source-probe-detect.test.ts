@@ -79,6 +79,13 @@ describe('probe: records and their fields', () => {
     expect(draft.untyped).to.deep.equal(['z']);
     expect(draft.mixed).to.deep.equal(['m']);
   });
+
+  it('a record key JavaScript reserves, or no column could be named, stays out of the schema', () => {
+    const records = [JSON.parse('{"id": 1, "__proto__": {"x": 1}, "a-b": 2, "ok": 3}') as Record<string, unknown>];
+    const draft = draftSchema(records, new Map([['id', 'integer']]));
+    expect(Object.keys(draft.schema)).to.deep.equal(['id', 'ok?']);
+    expect(Object.getPrototypeOf(draft.schema)).to.equal(Object.prototype);
+  });
 });
 
 describe('probe: pagination from one page', () => {

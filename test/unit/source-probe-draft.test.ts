@@ -48,6 +48,21 @@ describe('probe: the draft config', () => {
     );
   });
 
+  it('zone-less bounds and timestamps compare as written: a record at the edge leaves one field inside', () => {
+    const url = new URL(
+      'https://shop.example/orders?after=2024-06-30T23:59:59&before=2024-08-01T00:00:00&per_page=10&page=1',
+    );
+    const edge = { id: 1, date_created: '2024-08-01T01:59:59', date_created_gmt: '2024-07-31T23:59:59' };
+    const draft = draftConfig({ url, headers: { 'x-wp-total': '3' }, body: [edge, ...woo], auth: { type: 'none' } });
+    const orders = (draft.config.endpoints as Record<string, Record<string, unknown>>).orders!;
+    expect(orders.timestampField).to.equal('date_created_gmt');
+    expect(draft.findings).to.deep.include([
+      'Timestamp',
+      "→ date_created_gmt, the one time field inside the URL's window",
+    ]);
+    expect(draft.gaps.map((g) => g.key)).not.to.include('endpoints.orders.timestampField');
+  });
+
   it('a bound parameter that names a field picks the timestamp; credentials in the URL stay out of the draft', () => {
     const url = new URL(
       'https://a.example/v1/charges?created%5Bgte%5D=1719792000&created%5Blt%5D=1722470400&limit=100&api_key=sk_live_x',

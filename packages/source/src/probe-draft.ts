@@ -62,14 +62,19 @@ function splitUrl(url: URL): { baseUrl: string; path: string } {
 /** The timestamp field: the bound parameter's name (`created_at_min`), else the one field in the window. */
 function pickTime(candidates: TimeCandidate[], query: QueryFacts, lines: string[]): TimeCandidate | undefined {
   const { start, end } = query;
-  // Zone-less values are read as UTC here: allow a day either way for the API's own zone.
-  const slack = (c: TimeCandidate) => (c.type === 'datetime-local' || c.type === 'date' ? 86_400_000 : 0);
+  // Zone-less values are compared as written (both sides read as UTC): exact when the bounds are zone-less
+  // too, as an API compares them in one frame; a day either way when only one side has a zone, or for dates.
+  const format = start?.format ?? end?.format;
+  const localBounds = format === 'iso-local' || format === 'date';
+  const slack = (c: TimeCandidate) =>
+    format === 'date' || c.type === 'date' || (c.type === 'datetime-local') !== localBounds ? 86_400_000 : 0;
   const inWindow = candidates.filter(
     (c) => (start === undefined || c.min >= start.at - slack(c)) && (end === undefined || c.max <= end.at + slack(c)),
   );
   for (const c of candidates) {
     const outside = !inWindow.includes(c);
-    lines.push(`${c.field}: ${c.type}${outside ? " (values outside the URL's window)" : ''}`);
+    const where = outside ? ", values outside the URL's window" : '';
+    lines.push(`${c.field}: ${c.type}, e.g. ${JSON.stringify(c.sample)}${where}`);
   }
   const hints = [start, end].flatMap((b) => (b ? [fieldHintOf(b.name)] : []));
   const named = inWindow.find((c) => hints.includes(c.field));
@@ -141,7 +146,11 @@ export function draftConfig(page: ProbedPage): Draft {
     note('Records')('the page is empty: probe a window that holds records to read fields');
 
   const ids = idCandidates(records);
-  note('Id field')(ids.length > 0 ? `candidates: ${list(ids)}` : 'no field unique on every record');
+  const idType = ids[0] && records.every((r) => typeof r[ids[0]!] === 'number') ? 'integer' : 'string';
+  const alsoUnique = ids.length > 1 ? `; also unique: ${list(ids.slice(1))}` : '';
+  note('Id field')(
+    ids[0] ? `${ids[0]} (${idType}, unique on the page)${alsoUnique}` : 'no field unique on every record',
+  );
   const idField = ids[0] ?? gap("the field that holds each record's unique id");
 
   const timeLines: string[] = [];
@@ -166,7 +175,7 @@ export function draftConfig(page: ProbedPage): Draft {
   paging.evidence.forEach(note('Pagination'));
 
   const typed = new Map<string, string>();
-  if (ids[0]) typed.set(ids[0], records.every((r) => typeof r[ids[0]!] === 'number') ? 'integer' : 'string');
+  if (ids[0]) typed.set(ids[0], idType);
   for (const c of times) typed.set(c.field, c.type);
   const schema = draftSchema(records, typed);
   if (schema.untyped.length > 0) note('Schema')(`left out, null on every record: ${list(schema.untyped)}`);

@@ -147,7 +147,7 @@ export function detectPagination(
   const hasMore = findKeys(body, (k, v) => HAS_MORE.test(k) && typeof v === 'boolean', records.path)[0];
   if (hasMore) {
     evidence.push(
-      `has_more: "${hasMore.path}" is ${String(hasMore.value)}; the next page starts after the last record's id (starting_after)`,
+      `has_more: "${hasMore.path}" is ${String(hasMore.value)}; the next page starts after the last record's id, sent as starting_after (Stripe's name; change cursorParam if the API's differs)`,
     );
     return {
       pagination: {

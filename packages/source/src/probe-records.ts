@@ -77,6 +77,8 @@ export interface TimeCandidate {
   max: number;
   /** No value carries a fraction of a second. */
   wholeSeconds: boolean;
+  /** The first record's value, for the report. */
+  sample: unknown;
 }
 
 function instant(value: unknown, type: TimestampType): number {
@@ -99,7 +101,7 @@ export function timeCandidates(records: readonly Row[]): TimeCandidate[] {
       (type === 'epoch-millis'
         ? instants.every((ms) => ms % 1000 === 0)
         : values.every((v) => !/\.\d*[1-9]/.test(v as string)));
-    return [{ field, type, min: Math.min(...instants), max: Math.max(...instants), wholeSeconds }];
+    return [{ field, type, min: Math.min(...instants), max: Math.max(...instants), wholeSeconds, sample: values[0] }];
   });
 }
 
@@ -136,7 +138,8 @@ export function draftSchema(records: readonly Row[], typed: ReadonlyMap<string, 
   const untyped: string[] = [];
   const mixed: string[] = [];
   for (const field of fieldNames(records)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,299}$/.test(field)) continue;
+    // Not a column name (or `__proto__`, which JavaScript reserves): the record keeps it, the schema leaves it out.
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,299}$/.test(field) || field === '__proto__') continue;
     const given = typed.get(field);
     if (given !== undefined) {
       schema[field] = given;
