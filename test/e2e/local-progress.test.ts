@@ -57,14 +57,14 @@ describe('progress and summary of npm start, not on a terminal', function () {
       for (const line of progress) expect(line).not.to.include(`${pages}/${pages} pages`);
       expect(progress.at(-1)).to.include(`Progress ${pages - 1}/${pages} pages done, 1 failed;`);
       expect(progress.at(-1)).to.match(
-        / pages\/s, [\d,.]+ records\/s; elapsed \d+s; retries 1; 429 waits 2 \(2\.\d s\); /,
+        / pages\/s, [\d,.]+ records\/s; elapsed \d+s; retries 1; 429 waits 2 \(2\.0 s\); /,
       );
 
       const out = result.stdout;
       expect(out).to.match(/^Run retail\.sales\.\S+ INCOMPLETE: 0 page\(s\) missing, 1 dead-lettered/);
       expect(out).to.include(`pages    ${pages - 1}/${pages} landed`);
       expect(out).to.match(/\n {2}FAILED {3}1 page\(s\) dead-lettered: \d+\n/);
-      expect(out).to.match(/\n {2}retries {2}1; 429 waits 2 \(2\.\d s waited\)\n/);
+      expect(out).to.match(/\n {2}retries {2}1; 429 waits 2 \(2\.0 s waited\)\n/);
       const onDisk = pageFileBytes(dir);
       expect(onDisk.bytes).to.be.greaterThan(0);
       expect(out).to.include(
