@@ -160,21 +160,25 @@ async function work(
       extras: sinceStart,
     });
     bar.start();
-    await queue.start(async (delivery) => {
-      const processed = await processTask(delivery);
-      if (processed.decision === 'ack' && processed.result) {
-        if (processed.result.outcome === 'landed') bar.counts.landed++;
-        else bar.counts.alreadyLanded++;
-        bar.counts.records += processed.result.records;
-      } else if (processed.decision === 'dead-letter') {
-        bar.counts.deadLettered++;
-      }
-      bar.tick();
-      return processed.ack;
-    });
-    await queue.idle();
-    await queue.stop();
-    bar.end();
+    try {
+      await queue.start(async (delivery) => {
+        const processed = await processTask(delivery);
+        if (processed.decision === 'ack' && processed.result) {
+          if (processed.result.outcome === 'landed') bar.counts.landed++;
+          else bar.counts.alreadyLanded++;
+          bar.counts.records += processed.result.records;
+        } else if (processed.decision === 'dead-letter') {
+          bar.counts.deadLettered++;
+        }
+        bar.tick();
+        return processed.ack;
+      });
+      await queue.idle();
+      await queue.stop();
+    } finally {
+      // A run that stops on an error still gets its last line, and no more.
+      bar.end();
+    }
     const counters = sinceStart();
     before = totals();
     const status: RunStatus = await finalizeRun(sink, manifest);
