@@ -147,6 +147,11 @@ describe('probe: pagination from one page', () => {
     });
   });
 
+  it('has_more beside a page number and no total is a gap: starting_after would be ignored and repeat the page', () => {
+    const found = page('limit=100&page=1', { data, has_more: true });
+    expect(String(found.pagination.style)).to.match(/^FILL ME: page numbers with has_more and no total/);
+  });
+
   it('a next URL in the body needs no cursor parameter; a bare cursor leaves it to fill', () => {
     expect(page('limit=10', { data, links: { next: 'https://a/x?c=2' } }).pagination).to.deep.equal({
       style: 'body-cursor',

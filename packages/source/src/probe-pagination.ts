@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { MAX_PAGE_SIZE } from '@rdc/contracts';
 import { findLink, parseLinkHeader } from './link-header.js';
 import type { QueryFacts } from './probe-query.js';
+import { redactUrl } from './redact.js';
 
 /** A value the probe could not decide: the draft holds this text, which the loader refuses. */
 export type Gap = (what: string) => string;
@@ -141,10 +142,25 @@ export function detectPagination(
   }
   const next = findLink(parseLinkHeader(headers.link), 'next');
   if (next) {
-    evidence.push(`Link header: rel="next" <${next.uri.length > 80 ? `${next.uri.slice(0, 77)}...` : next.uri}>`);
+    const shown = redactUrl(next.uri);
+    evidence.push(`Link header: rel="next" <${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}>`);
     return { pagination: { style: 'link-header', pageSize, ...sizeName('sizeParam') }, total: undefined, evidence };
   }
   const hasMore = findKeys(body, (k, v) => HAS_MORE.test(k) && typeof v === 'boolean', records.path)[0];
+  const counted = query.page ?? query.offset;
+  if (hasMore && counted) {
+    evidence.push(`has_more: "${hasMore.path}" beside ${counted.name}=${counted.value} in the URL, and no total`);
+    return {
+      pagination: {
+        style: gap(
+          `page numbers with has_more and no total, which the connector cannot plan; if the API gives a total, set "page" or "offset" and response.total, or page it by the last id ("starting-after")`,
+        ),
+        pageSize,
+      },
+      total: undefined,
+      evidence,
+    };
+  }
   if (hasMore) {
     evidence.push(
       `has_more: "${hasMore.path}" is ${String(hasMore.value)}; the next page starts after the last record's id, sent as starting_after (Stripe's name; change cursorParam if the API's differs)`,
