@@ -92,11 +92,13 @@ describe('status --wait follows a backfill: every run sealed, or one failed', fu
       ['status', ...target, '--wait', '--timeout', '60s', '--json', ...common()],
       env(),
     );
+    // Listened for at once: the wait may end before the run that seals it has exited.
+    const exited = new Promise<number | null>((resolve) => waiting.child.once('exit', resolve));
     try {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(waiting.child.exitCode, 'still waiting for the runs').to.equal(null);
       await work(...more);
-      const code = await new Promise<number | null>((resolve) => waiting.child.once('exit', resolve));
+      const code = await exited;
       const json = waiting
         .output()
         .split('\n')

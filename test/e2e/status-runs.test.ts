@@ -178,11 +178,13 @@ describe('status: an endpoint’s runs, one run’s state, --json and --wait', f
     await startApi();
     await planOnly(0);
     const waiting = startCli(APPS.local, ['status', RUN, '--wait', '--timeout', '60s', ...common()], env());
+    // Listened for at once: the wait may end before the run that seals it has exited.
+    const exited = new Promise<number | null>((resolve) => waiting.child.once('exit', resolve));
     try {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(waiting.child.exitCode, 'still waiting for the pages').to.equal(null);
       expect((await land(JAN1, JAN3)).code).to.equal(0);
-      const code = await new Promise<number | null>((resolve) => waiting.child.once('exit', resolve));
+      const code = await exited;
       expect(code, waiting.output()).to.equal(0);
       expect(waiting.output()).to.include('waiting: run').and.include('State        sealed');
     } finally {

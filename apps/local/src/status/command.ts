@@ -34,11 +34,7 @@ function backfillLine(b: BackfillReport): string {
  */
 export async function statusCommand(args: StatusArgs, sink: Sink, io: StatusIo): Promise<number> {
   const now = io.now ?? Date.now;
-  const options = (countRecords: boolean): ReportOptions => ({
-    now: new Date(now()),
-    quietMs: STATUS_DEFAULTS.quietMs,
-    countRecords,
-  });
+  const options = (full: boolean): ReportOptions => ({ now: new Date(now()), quietMs: STATUS_DEFAULTS.quietMs, full });
   const target = await resolveTarget(args.query, sink);
   const { service, endpoint } = args.query;
   const wait = (timeoutMs: number) => ({
@@ -103,7 +99,7 @@ export async function statusCommand(args: StatusArgs, sink: Sink, io: StatusIo):
     args.waitMs !== undefined
       ? await waitUntil(read, (r) => SETTLED.has(r.state), missingLine, wait(args.waitMs))
       : { last: await readRunReport(sink, target.manifest, options(true)), timedOut: false };
-  // The record count is read once, at the end: not on every poll.
+  // Records and drift are read once, at the end: not on every poll.
   const report = args.waitMs !== undefined ? await readRunReport(sink, target.manifest, options(true)) : last;
   if (timedOut && report.state !== 'sealed') io.stderr.write(timedOutLine(missingLine(report)));
   const watermark = await readWatermark(sink, service, endpoint);

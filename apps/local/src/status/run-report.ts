@@ -42,15 +42,16 @@ export interface RunReport extends StatusReport {
  * while its completion check failed (a lost list call) is sealed here. With
  * read-only access the status is still reported, with why it was not sealed.
  */
-export async function sealedStatus(sink: Sink, manifest: RunManifest): Promise<StatusReport> {
+export async function sealedStatus(sink: Sink, manifest: RunManifest, drift = true): Promise<StatusReport> {
+  const withDriftIf = (status: RunStatus) => (drift ? withDrift(sink, status) : status);
   try {
-    return await withDrift(sink, await finalizeRun(sink, manifest));
+    return await withDriftIf(await finalizeRun(sink, manifest));
   } catch (error) {
     // A permanent write error (read-only folder, no write permission): the status still reads.
     if (isRetryable(error)) throw error;
     const status = await runStatus(sink, manifest);
     if (!status.complete) throw error;
-    return { ...(await withDrift(sink, status)), sealError: errorMessage(error) };
+    return { ...(await withDriftIf(status)), sealError: errorMessage(error) };
   }
 }
 
@@ -101,17 +102,21 @@ function stateOf(
 export interface ReportOptions {
   now: Date;
   quietMs: number;
-  /** Count the records of a run not sealed (one read per landed page). */
-  countRecords: boolean;
+  /**
+   * Read what takes a read per landed page: the records of a run not sealed, and
+   * its schema drift. Off while `--wait` polls, so a poll costs the same few
+   * list calls whatever the run's size.
+   */
+  full: boolean;
 }
 
 /** The report of one run: its status (sealing it when complete), its state, records and dead-letter reasons. */
 export async function readRunReport(sink: Sink, manifest: RunManifest, options: ReportOptions): Promise<RunReport> {
-  const status = await sealedStatus(sink, manifest);
+  const status = await sealedStatus(sink, manifest, options.full);
   const [landedAt, dead, records] = await Promise.all([
     status.succeeded ? undefined : lastLandedAt(sink, manifest, status),
     deadLetterReasons(sink, manifest, status.deadLetteredPages),
-    status.succeeded || options.countRecords ? recordsOf(sink, manifest, status) : undefined,
+    status.succeeded || options.full ? recordsOf(sink, manifest, status) : undefined,
   ]);
   const active = Math.max(Date.parse(manifest.plannedAt), landedAt?.getTime() ?? 0);
   const { state, reason } = stateOf(status, active, options.now.getTime(), options.quietMs, dead.reasons[0]);

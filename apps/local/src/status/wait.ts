@@ -12,7 +12,9 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /**
  * Reads `read()` until `settled` says the result will not change by itself, or
- * the timeout passes (then `timedOut`, with the last result read).
+ * the timeout passes (then `timedOut`, with the last result read). It pauses
+ * `pollMs` between reads, or four times as long as the last read took when
+ * that is longer: a run so large that reading it is slow is read less often.
  */
 export async function waitUntil<T>(
   read: () => Promise<T>,
@@ -24,15 +26,18 @@ export async function waitUntil<T>(
   const sleep = options.sleep ?? pause;
   const deadline = now() + options.timeoutMs;
   let told = '';
+  let began = now();
   let last = await read();
   for (;;) {
+    const took = now() - began;
     if (settled(last)) return { last, timedOut: false };
     const line = progress(last);
     if (line !== told) options.onProgress?.(line);
     told = line;
     const left = deadline - now();
     if (left <= 0) return { last, timedOut: true };
-    await sleep(Math.min(options.pollMs, left));
+    await sleep(Math.min(Math.max(options.pollMs, 4 * took), left));
+    began = now();
     last = await read();
   }
 }
