@@ -44,9 +44,6 @@ async function probeAndLand(c: ProbeCase, dir: string) {
     const expected = Object.keys(c.gaps).map((k) => `${at}${k}`);
     expect(marked.sort(), probed.stdout).to.deep.equal(expected.sort());
     for (const key of marked) expect(probed.stdout, 'the report names each gap').to.include(key);
-    for (const [key, value] of Object.entries(c.gaps)) fill(draft, `${at}${key}`, value);
-    writeFileSync(file, JSON.stringify(draft, null, 2));
-
     const sink = join(dir, 'sink');
     const run = [
       '--service',
@@ -58,6 +55,15 @@ async function probeAndLand(c: ProbeCase, dir: string) {
       '--end-date',
       '2024-08-01',
     ];
+    if (c.runUnfilled) {
+      const refused = await runCli(APPS.local, [...run, '--config-dir', dir, '--sink', sink], env, 15_000);
+      expect(refused.code, refused.stderr).to.equal(2);
+      expect(refused.stderr).to.include(`${c.service}.json still has ${marked.length} values to fill in`);
+      for (const key of marked) expect(refused.stderr).to.include(`  - ${key}: FILL ME: `);
+    }
+    for (const [key, value] of Object.entries(c.gaps)) fill(draft, `${at}${key}`, value);
+    writeFileSync(file, JSON.stringify(draft, null, 2));
+
     const landed = await runCli(APPS.local, [...run, '--config-dir', dir, '--sink', sink, '--json'], env, 60_000);
     expect(landed.code, landed.stderr.slice(-2000)).to.equal(0);
     const ids = idsInFolder(sink);

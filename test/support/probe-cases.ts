@@ -20,6 +20,8 @@ export interface ProbeCase {
   start(): Promise<ProbedApi>;
   /** The gaps probe must mark, by key, with the value that fills each. */
   gaps: Record<string, unknown>;
+  /** Also run the draft as saved, gaps and all: the connector must refuse it. */
+  runUnfilled?: boolean;
 }
 
 const JULY = 'start_date=2024-07-01T00:00:00Z&end_date=2024-08-01T00:00:00Z';
@@ -116,5 +118,6 @@ export const PROBE_CASES: ProbeCase[] = [
       'params.endBound': 'exclusive',
       timeZone: 'UTC',
     },
+    runUnfilled: true,
   },
 ];

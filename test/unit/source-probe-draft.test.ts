@@ -43,6 +43,9 @@ describe('probe: the draft config', () => {
       'endpoints.orders.params.endBound',
       'endpoints.orders.timeZone',
     ]);
+    expect(
+      draftConfig({ url, headers: { 'x-ratelimit-remaining': '39' }, body: woo, auth: { type: 'none' } }).findings,
+    ).to.deep.include(['Limits', 'x-ratelimit-remaining: 39']);
     expect(draft.gaps[0]!.text).to.equal(
       'FILL ME: the field the window filters on: one of date_created, date_created_gmt',
     );

@@ -193,6 +193,9 @@ export function draftConfig(page: ProbedPage): Draft {
   if (query.credentials.length > 0) {
     note('Query')(`left out, they look like credentials: ${list(query.credentials)} (use --auth query:<param>:<VAR>)`);
   }
+  const limits = Object.entries(page.headers).filter(([h]) => /rate-?limit|call-limit|retry-after/i.test(h));
+  for (const [h, value] of limits) note('Limits')(`${h}: ${String(value)}`);
+  if (limits.length > 0) note('Limits')('set limits.requestsPerSecond and limits.concurrency to stay under them');
   const fixed = Object.fromEntries(query.fixed.map((p) => [p.name, p.value]));
   if (query.fixed.length > 0)
     note('Query')(`sent on every request: ${query.fixed.map((p) => `${p.name}=${p.value}`).join('&')}`);
