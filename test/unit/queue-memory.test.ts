@@ -205,6 +205,20 @@ describe('MemoryQueue', () => {
     ]);
   });
 
+  it('a handler that throws on the last attempt is logged as dead-lettered, not as redelivered', async () => {
+    const log = recordingLog();
+    const q = make({ log, maxDeliveryAttempts: 2, retryBackoff: { minMs: 1, maxMs: 1 } });
+    await q.publish(pageTask(1));
+    await q.start(() => Promise.reject(new Error('boom')));
+    await q.idle();
+    expect(
+      log.lines.filter((l) => l.level === 'warn').map((l) => [l.meta?.['deliveryAttempt'], l.message]),
+    ).to.deep.equal([
+      [1, 'queue handler threw; the message will be redelivered'],
+      [2, 'queue handler threw; the message will be dead-lettered (last attempt)'],
+    ]);
+  });
+
   describe('idle()', () => {
     it('resolves at once when empty', async () => {
       await make().idle();

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, errorMessage, versionRequested, versionText } from '@rdc/contracts';
 import { createLogger } from '@rdc/logging';
+import { plannerFailure } from './failure.js';
 import { runPlanner } from './run-planner.js';
 
 async function main(): Promise<number> {
@@ -13,7 +14,7 @@ async function main(): Promise<number> {
   try {
     return await runPlanner(process.argv.slice(2), { env: process.env, log, stdout: process.stdout });
   } catch (error) {
-    if (!(error instanceof ConfigError)) log.error(errorMessage(error));
+    if (!(error instanceof ConfigError)) log.error(plannerFailure(error));
     throw error;
   }
 }

@@ -230,7 +230,8 @@ export class MemoryQueue implements TaskPublisher, TaskConsumer {
       outcome = await handler(delivery);
     } catch (error) {
       // A throwing handler is a bug or an unclassified failure: retry it, never crash.
-      this.#log.warn('queue handler threw; the message will be redelivered', {
+      const next = stored.attempt >= this.maxDeliveryAttempts ? 'dead-lettered (last attempt)' : 'redelivered';
+      this.#log.warn(`queue handler threw; the message will be ${next}`, {
         messageId: stored.id,
         deliveryAttempt: stored.attempt,
         error: errorMessage(error),

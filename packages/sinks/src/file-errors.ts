@@ -39,7 +39,7 @@ export function fileError(error: unknown, action: string, url: string): Error {
   if (hint)
     return new PermanentError(`Could not ${action} ${url}: ${hint}. (${detail})`, { path: url }, { cause: error });
   return new TransientError(
-    `Could not ${action} ${url} (${detail}); it will be retried.`,
+    `Could not ${action} ${url} (${detail}); the error can pass, so another attempt can succeed.`,
     { path: url },
     { cause: error },
   );

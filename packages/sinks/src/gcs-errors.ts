@@ -93,7 +93,7 @@ export function gcsError(error: unknown, action: GcsAction, url: string, bucket:
   }
   if (status === 412) {
     return new TransientError(
-      `${failed}: the object changed while it was being replaced; it will be retried.`,
+      `${failed}: the object changed while it was being replaced; another attempt can succeed.`,
       context,
       {
         cause,
@@ -101,19 +101,25 @@ export function gcsError(error: unknown, action: GcsAction, url: string, bucket:
     );
   }
   if (status === 408 || status === 429 || (status !== undefined && status >= 500)) {
-    return new TransientError(`${failed}: Cloud Storage is unavailable or throttling; it will be retried.`, context, {
-      cause,
-    });
+    return new TransientError(
+      `${failed}: Cloud Storage is unavailable or throttling (usually briefly); another attempt can succeed.`,
+      context,
+      {
+        cause,
+      },
+    );
   }
   if (status !== undefined) {
     return new PermanentError(`${failed}: the request was rejected; retrying will not help.`, context, { cause });
   }
   if (typeof code === 'string' && CHECKSUM_CODES.has(code)) {
     return new TransientError(
-      `${failed}: the checksum did not match (corrupted in transit); it will be retried.`,
+      `${failed}: the checksum did not match (corrupted in transit); another attempt can succeed.`,
       context,
       { cause },
     );
   }
-  return new TransientError(`${failed}: Cloud Storage could not be reached; it will be retried.`, context, { cause });
+  return new TransientError(`${failed}: Cloud Storage could not be reached; another attempt can succeed.`, context, {
+    cause,
+  });
 }

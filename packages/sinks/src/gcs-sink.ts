@@ -254,7 +254,7 @@ export class GcsSink implements Sink {
       timer = setTimeout(() => {
         const url = this.urlOf(key);
         reject(
-          new TransientError(`Could not ${action} ${url} within ${this.deadlineMs} ms; it will be retried.`, {
+          new TransientError(`Could not ${action} ${url} within ${this.deadlineMs} ms; another attempt can succeed.`, {
             path: url,
           }),
         );

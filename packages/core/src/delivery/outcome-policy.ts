@@ -174,8 +174,12 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps): Pr
       );
     } catch (writeError) {
       // Without the record the failure would be invisible: keep the message instead. Both errors are told.
+      const next =
+        delivery.deliveryAttempt < deps.maxDeliveryAttempts
+          ? 'the message will be redelivered'
+          : "the message goes back to the queue; after this last attempt the queue's own dead-letter policy decides what happens to it";
       log.error(
-        `${where} failed: ${errorMessage(error)}. Its dead-letter record${key ? ` ${key}` : ''} could not be written either, so the message will be redelivered: ${errorMessage(writeError)}`,
+        `${where} failed: ${errorMessage(error)}. Its dead-letter record${key ? ` ${key}` : ''} could not be written either, so ${next}: ${errorMessage(writeError)}`,
         meta,
       );
       return { ack: 'retry', decision: 'retry', ...(task ? { task } : {}), error };
