@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { encodeTask, loadServices, silentLog, type PageTask } from '@rdc/contracts';
 import { createTaskProcessor, planRun } from '@rdc/core';
+import { BLOCK_FANOUT } from '@rdc/core/state/block-plan.js';
 import { GcsSink } from '@rdc/sinks/gcs-sink.js';
 import { FakeSource, makeRecords, RecordingPublisher } from '../support/fakes.js';
 import { startGcsTestServer, type GcsTestServer } from '../support/gcs-test-server.js';
@@ -17,7 +18,8 @@ const WORKERS = 4;
  * A backfill of 5,000 pages worked by pull workers (the worker's page pipeline,
  * several at once, each taking the next message as a pull subscriber does) into
  * the GCS test double: the run seals itself when its last page lands, with a
- * bounded number of list calls per page, and no `status` call to finish it.
+ * bounded number of list calls per page, and no `status` call to finish it: the
+ * seal combines the block markers and reads no page again.
  */
 describe('a large run seals itself when its last page lands', function () {
   // Some 40,000 requests to the double through the storage client: minutes on a busy machine.
@@ -30,6 +32,7 @@ describe('a large run seals itself when its last page lands', function () {
     tmp = tempDir('rdc-seal-at-scale-');
   });
   afterEach(async () => {
+    gcs.setHook(undefined);
     await gcs.close();
     tmp.cleanup();
   });
@@ -67,8 +70,16 @@ describe('a large run seals itself when its last page lands', function () {
     const tasks = publisher.tasks as PageTask[];
     expect(tasks).to.have.length(PAGES);
 
+    // Every read of a page record or data object that is there (not a look for a page
+    // before it lands), and when it was asked for.
+    const reads: { at: number; path: string }[] = [];
+    gcs.setHook(({ kind, path }) => {
+      const name = path.slice(path.indexOf('/o/') + 3);
+      if (kind === 'download' && /\/pages\/page-\d+\.json$|\.ndjson$/.test(name) && gcs.object(BUCKET, name))
+        reads.push({ at: Date.now(), path: name });
+      return undefined;
+    });
     const listsBefore = gcs.stats.list;
-    const landingStarted = Date.now();
     let next = 0;
     const worker = async (): Promise<void> => {
       const process = createTaskProcessor({
@@ -98,16 +109,20 @@ describe('a large run seals itself when its last page lands', function () {
     const success = objects.find((o) => o.name.endsWith('/_SUCCESS'));
     expect(success, '_SUCCESS written by the workers').to.not.equal(undefined);
     const lastPage = Math.max(...pageRecords.map((o) => Date.parse(o.timeCreated)));
-    // Sealing starts as the last page lands; what remains is the seal's own check, which
-    // reads every page record (twice: integrity and drift), far less than landing took.
-    const landing = lastPage - landingStarted;
-    expect(
-      Date.parse(success!.timeCreated) - lastPage,
-      `ms from the last page to _SUCCESS (landing took ${landing} ms)`,
-    ).to.be.below(5_000 + landing / 2);
+    const gap = Date.parse(success!.timeCreated) - lastPage;
+    expect(gap, `${gap} ms from the last page to _SUCCESS`).to.be.at.most(5_000);
+    // Sealing starts as the last page lands and reads block markers, not pages: after the
+    // last page, each worker reads at most the page records of one block (for its marker,
+    // written once), and no data object at all.
+    const sealReads = reads.filter((r) => r.at >= lastPage);
+    const pageRecordReads = (rs: typeof reads) => rs.filter((r) => r.path.endsWith('.json')).length;
+    expect(pageRecordReads(sealReads), 'page records read after the last page landed').to.be.at.most(
+      WORKERS * BLOCK_FANOUT,
+    );
+    expect(sealReads.length - pageRecordReads(sealReads), 'data objects read after the last page landed').to.equal(0);
     const lists = gcs.stats.list - listsBefore;
     // One list of a block of at most 100 page records per page, a marker list per block
-    // of 100, and sealing's reads of the whole run (a few list pages of 1,000 names).
+    // of 100, and sealing's lists of the whole run and its partitions (pages of 1,000 names).
     expect(lists / PAGES, `${lists} list calls for ${PAGES} pages`).to.be.below(1.1);
   });
 });

@@ -11,8 +11,9 @@ const REMEMBERED_RUNS = 1_000;
 /**
  * The completion step after a page lands: was it the run's last? That is found
  * with a few small list calls whatever the run's size (allUnitsLanded: write-once
- * markers per block of 100 pages); then write `_SUCCESS` and advance the
- * watermark (finalizeRun, which reads the whole run and checks its records once).
+ * markers per block of 100 pages, each holding its block's summary); then write
+ * `_SUCCESS` and advance the watermark (finalizeRun, which checks the run's
+ * records from the top level's markers, without reading its pages again).
  */
 export interface SealStepDeps {
   manifests: ManifestCache;

@@ -4,7 +4,7 @@ import { planKind, type RunManifest, runIdentity } from './manifest.js';
 import { advanceWatermark } from './watermark.js';
 import { collectDrift } from './drift-report.js';
 import { StoredDrift, type Drift } from './drift.js';
-import { checkRunIntegrity } from './integrity.js';
+import { checkLandedRun } from './seal-check.js';
 import type { IntegrityReport } from './integrity-report.js';
 import {
   DEAD_PAGE_FILE,
@@ -172,7 +172,7 @@ async function landedCounts(sink: Sink, manifest: RunManifest): Promise<{ pages:
 
 /**
  * When every page (or slice) has landed and the landed records hold exactly
- * the planned records, each id once (checkRunIntegrity): writes `_SUCCESS` once (a
+ * the planned records, each id once (checkLandedRun): writes `_SUCCESS` once (a
  * precondition makes it write-once) and advances the watermark, never
  * backwards. Returns the status it saw.
  */
@@ -186,9 +186,9 @@ export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new D
     drift = SealedDrift.safeParse(JSON.parse((await sink.get(successKey(run)))?.toString('utf8') ?? '{}')).data?.drift;
   } else {
     const counts = await landedCounts(sink, manifest);
-    const integrity = await checkRunIntegrity(sink, run, manifest.idField ?? 'id', counts.records);
-    if (!integrity.ok) return { ...status, complete: false, integrity };
-    drift = await collectDrift(sink, run);
+    const check = await checkLandedRun(sink, manifest, counts.records);
+    if (!check.integrity.ok) return { ...status, complete: false, integrity: check.integrity };
+    drift = check.drift;
     const marker = {
       runId: manifest.runId,
       plan: planKind(manifest),

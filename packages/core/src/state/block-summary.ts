@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { PermanentError, type Sink } from '@rdc/contracts';
+import { BLOCK_FANOUT, blockPlan, markerKey, markerLevels } from './block-plan.js';
+import { emptyDrift, mergeDrift, StoredDrift } from './drift.js';
+import { planKind, type RunManifest } from './manifest.js';
+import { landedPageIds, readPageRecord, type PageRecord } from './page-records.js';
+import { compareIds, summarizeIds } from './page-summary.js';
+
+/** Page records read at once while a block is summarized. */
+const READS_IN_FLIGHT = 16;
+
+const IdRange = z.object({ minId: z.string(), maxId: z.string() });
+
+/**
+ * The O(pages) proof of integrity.ts, for a run of pages in run order: every
+ * page holds distinct ids, and the id ranges of consecutive pages (empty pages
+ * skipped) follow one another strictly, in one direction. `first` and `last`:
+ * the ranges of the first and last page with ids, so two proofs chain.
+ */
+const Proof = z.object({
+  ok: z.boolean(),
+  direction: z.union([z.literal(-1), z.literal(0), z.literal(1)]),
+  first: IdRange.optional(),
+  last: IdRange.optional(),
+});
+type Proof = z.infer<typeof Proof>;
+
+/**
+ * What a block marker (`blocks/L<n>/b-…`) holds about the pages under it, so
+ * sealing combines markers instead of reading every page record: pages,
+ * records, the ranges proof, data objects per dt= partition (to find objects
+ * no page names) and the schema drift. Computed once, when the block is whole;
+ * pages and markers are write-once, so it never goes stale.
+ */
+export const BlockSummary = z.object({
+  v: z.literal(2),
+  pages: z.number().int().nonnegative(),
+  records: z.number().int().nonnegative(),
+  proof: Proof,
+  /** Data objects the block's page records name, per dt= partition, ascending by dt. */
+  objects: z.array(z.object({ dt: z.string(), count: z.number().int().positive() })),
+  drift: StoredDrift,
+});
+export type BlockSummary = z.infer<typeof BlockSummary>;
+
+const EMPTY: BlockSummary = { v: 2, pages: 0, records: 0, proof: { ok: true, direction: 0 }, objects: [], drift: {} };
+
+function chain(a: Proof, b: Proof): Proof {
+  if (!a.ok || !b.ok) return { ok: false, direction: 0 };
+  if (!a.last) return b;
+  if (!b.first) return a;
+  const up = compareIds(a.last.maxId, b.first.minId) < 0;
+  const down = compareIds(b.first.maxId, a.last.minId) < 0;
+  const step = up ? 1 : down ? -1 : 0;
+  if (step === 0 || (a.direction !== 0 && a.direction !== step) || (b.direction !== 0 && b.direction !== step))
+    return { ok: false, direction: 0 };
+  return { ok: true, direction: step, ...(a.first ? { first: a.first } : {}), last: b.last };
+}
+
+/** The summary of `a`'s pages followed by `b`'s, in run order. */
+export function combineSummaries(a: BlockSummary, b: BlockSummary): BlockSummary {
+  const objects = new Map<string, number>();
+  for (const { dt, count } of [...a.objects, ...b.objects]) objects.set(dt, (objects.get(dt) ?? 0) + count);
+  return {
+    v: 2,
+    pages: a.pages + b.pages,
+    records: a.records + b.records,
+    proof: chain(a.proof, b.proof),
+    objects: [...objects].sort(([x], [y]) => (x < y ? -1 : 1)).map(([dt, count]) => ({ dt, count })),
+    drift: mergeDrift(mergeDrift(emptyDrift(), a.drift), b.drift),
+  };
+}
+
+/** The summary of one landed page (its ids read again only for page records older than their summaries). */
+async function pageSummary(sink: Sink, record: PageRecord, idField: string): Promise<BlockSummary> {
+  const ids =
+    record.distinct !== undefined
+      ? { records: record.records, distinct: record.distinct, minId: record.minId, maxId: record.maxId }
+      : summarizeIds(await landedPageIds(sink, record, idField));
+  const range = ids.minId !== undefined && ids.maxId !== undefined ? { minId: ids.minId, maxId: ids.maxId } : undefined;
+  const objects = new Map<string, number>();
+  for (const part of record.parts) objects.set(part.dt, (objects.get(part.dt) ?? 0) + 1);
+  return {
+    v: 2,
+    pages: 1,
+    records: ids.records,
+    proof: { ok: ids.distinct === ids.records, direction: 0, ...(range ? { first: range, last: range } : {}) },
+    objects: [...objects].sort(([x], [y]) => (x < y ? -1 : 1)).map(([dt, count]) => ({ dt, count })),
+    drift: record.drift ?? {},
+  };
+}
+
+/** Summarizes a whole level-0 block from its page records (one read each). */
+async function summarizePages(sink: Sink, manifest: RunManifest, index: number): Promise<BlockSummary> {
+  const block = blockPlan(manifest).block(index);
+  const { recordKey } = block;
+  if (!recordKey) throw new Error(`Block ${index} of run ${manifest.runId} holds cursor slices, not pages.`);
+  const keys = Array.from({ length: Math.max(0, block.last - block.first + 1) }, (_, i) => recordKey(block.first + i));
+  const summaries: BlockSummary[] = [];
+  for (let i = 0; i < keys.length; i += READS_IN_FLIGHT) {
+    const batch = keys.slice(i, i + READS_IN_FLIGHT);
+    const read = await Promise.all(
+      batch.map(async (key) => {
+        const record = await readPageRecord(sink, key);
+        if (!record)
+          throw new PermanentError(
+            `${sink.url}/${key} is missing, though the run's listing named it: run ${manifest.runId} cannot be checked. ` +
+              `Resume the run (npm start -- --resume ${manifest.runId}) so the page lands again.`,
+          );
+        return pageSummary(sink, record, manifest.idField ?? 'id');
+      }),
+    );
+    summaries.push(...read);
+  }
+  return summaries.reduce(combineSummaries, EMPTY);
+}
+
+/** The children of marker `index` at `level` (level 1: pages; above: markers of the level below). */
+async function summarizeChildren(
+  sink: Sink,
+  manifest: RunManifest,
+  level: number,
+  index: number,
+): Promise<BlockSummary> {
+  if (level === 1) return summarizePages(sink, manifest, index);
+  const below = markerLevels(manifest)[level - 2] ?? 0;
+  const first = index * BLOCK_FANOUT;
+  const last = Math.min(below - 1, first + BLOCK_FANOUT - 1);
+  return summarizeMarkers(sink, manifest, level - 1, first, last);
+}
+
+/** A marker from before markers held summaries: `{}`. */
+const isLegacyMarker = (raw: unknown): boolean =>
+  typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !Object.hasOwn(raw, 'v');
+
+/**
+ * The summary of marker `index` at `level`: read from the marker, or, for a
+ * marker written before markers held summaries (or not written: a run sealed
+ * without its workers' seal step), worked out from what lies under it.
+ */
+export async function blockSummary(
+  sink: Sink,
+  manifest: RunManifest,
+  level: number,
+  index: number,
+): Promise<BlockSummary> {
+  const key = markerKey(manifest, level, index);
+  const body = await sink.get(key);
+  if (body) {
+    const remedy =
+      'Remove it (sealing then reads the pages under it instead) and seal the run with ' +
+      `\`npm start -- status ${manifest.runId} --sink ${sink.url}\`.`;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new PermanentError(`${sink.url}/${key} is not JSON. ${remedy}`);
+    }
+    const summary = BlockSummary.safeParse(raw);
+    if (summary.success) return summary.data;
+    if (!isLegacyMarker(raw))
+      throw new PermanentError(`${sink.url}/${key} is not a block marker this version can read. ${remedy}`);
+  }
+  return summarizeChildren(sink, manifest, level, index);
+}
+
+/** Markers first..last of `level`, combined in run order. */
+export async function summarizeMarkers(
+  sink: Sink,
+  manifest: RunManifest,
+  level: number,
+  first: number,
+  last: number,
+): Promise<BlockSummary> {
+  const indexes = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+  const summaries: BlockSummary[] = [];
+  for (let i = 0; i < indexes.length; i += READS_IN_FLIGHT) {
+    const batch = indexes.slice(i, i + READS_IN_FLIGHT);
+    summaries.push(...(await Promise.all(batch.map((n) => blockSummary(sink, manifest, level, n)))));
+  }
+  return summaries.reduce(combineSummaries, EMPTY);
+}
+
+/** The body of marker `index` at `level` when its block is whole: its summary (or `{}` in a plan of cursor slices). */
+export async function markerBody(sink: Sink, manifest: RunManifest, level: number, index: number): Promise<Buffer> {
+  if (planKind(manifest) === 'slices') return Buffer.from('{}\n');
+  return Buffer.from(`${JSON.stringify(await summarizeChildren(sink, manifest, level, index))}\n`);
+}
