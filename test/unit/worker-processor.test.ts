@@ -104,10 +104,10 @@ describe('worker completion checks', () => {
     for (const task of tasks) await deliver(task);
     // Each landed page lists its block of 100 page records: 1 call a page. The run's one
     // block fills with the last page: its marker, one list of the markers, then sealing:
-    // runStatus lists the run folder and its dead-letter folder, the drift sum lists the
-    // page records, the integrity check them and the run's one dt= folder, and moving the
-    // (first) watermark lists the endpoint's planned runs, then the runs that start at its end.
-    expect(lists()).to.equal(tasks.length + 1 + 7);
+    // runStatus lists the run folder and its dead-letter folder, the check from the block
+    // markers lists the run's one dt= folder, and moving the (first) watermark lists the
+    // endpoint's planned runs, then the runs that start at its end.
+    expect(lists()).to.equal(tasks.length + 1 + 5);
     expect([...sink.objects.keys()].some((k) => k.endsWith('/_SUCCESS'))).to.equal(true);
     expect([...sink.objects.keys()].some((k) => k.endsWith('watermark.json'))).to.equal(true);
   });
