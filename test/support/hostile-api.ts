@@ -30,6 +30,9 @@ import { type BoundsMode, isBoundsMode, serveBounds } from './hostile-bounds.js'
  *   `limit` new made-up records inside the window, with a next link, cursor and `has_more`.
  * - `invalid-utf8`: every page past the first holds bytes that are not UTF-8 (0xff 0xfe)
  *   inside its first record's id.
+ * - `echo-key`: every page past the first answers 401 with the `X-API-Key` it was sent
+ *   echoed back in the body, in each escaping a server may apply (JSON, Python repr with
+ *   doubled backslashes, `\u` and `\x` escapes, HTML entities, percent-encoding, base64).
  * - bounded waits and sizes: `huge-total`, `huge-body`, `huge-retry-after`, `negative-retry-after`,
  *   `slow-drip` (see hostile-bounds.ts).
  */
@@ -43,6 +46,7 @@ export type HostileMode =
   | 'empty-pages'
   | 'endless-cursor'
   | 'invalid-utf8'
+  | 'echo-key'
   | BoundsMode;
 
 export interface HostileRecord {
@@ -94,6 +98,29 @@ export interface HostileApi {
 }
 
 const pad = (n: number): string => String(n).padStart(7, '0');
+const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+
+/** A 401 body that echoes `key` back in every escaping a server, a framework or a logger may apply. */
+function echoedKeyBody(key: string): string {
+  const bytes = [...Buffer.from(key)];
+  const repr = `'${key.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  return JSON.stringify({
+    error: `invalid key ${key}`,
+    detail: `Invalid API key: ${repr}`,
+    nested: JSON.stringify({ message: `rejected ${key}` }),
+    unicode: [...key].map((c) => `\\u${hex(c.charCodeAt(0), 4)}`).join(''),
+    bytes: bytes.map((b) => `\\x${hex(b, 2)}`).join(''),
+    html: key
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;'),
+    url: `/sales?key=${encodeURIComponent(key)}&every=${bytes.map((b) => `%${hex(b, 2)}`).join('')}`,
+    base64: Buffer.from(key).toString('base64'),
+    basic: `Basic ${Buffer.from(`user:${key}`).toString('base64')}`,
+  });
+}
 
 function makeRecords(count: number, start: number, stepMs: number, bulk: number, snowflake: boolean): HostileRecord[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -237,6 +264,11 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
     };
     // Bounded waits and sizes (hostile-bounds.ts): huge totals and bodies, long or negative waits, slow drips.
     if (isBoundsMode(mode) && serveBounds(mode, res, { isCount, pageRequests, body })) return;
+    if (mode === 'echo-key' && !isCount) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(echoedKeyBody(String(req.headers['x-api-key'] ?? '')));
+      return;
+    }
     res.writeHead(200, headers);
     if (mode === 'invalid-utf8' && offset >= query.limit && page[0]) {
       const [before, after] = body().split(page[0].id);
