@@ -66,10 +66,16 @@ describe('probe: records and their fields', () => {
       { id: 1, n: 1, x: 1.5, s: 'a', b: true, o: { k: 1 }, a: [1], z: null, m: 1 },
       { id: 2, n: 2, x: 2, s: null, b: false, o: {}, a: [], z: null, m: 'one' },
     ];
-    const draft = draftSchema(records, new Map([['id', 'integer']]));
+    const draft = draftSchema(
+      records,
+      new Map([
+        ['id', 'integer'],
+        ['n', 'epoch-seconds?'],
+      ]),
+    );
     expect(draft.schema).to.deep.equal({
       id: 'integer',
-      'n?': 'integer',
+      'n?': 'epoch-seconds',
       'x?': 'number',
       's?': 'string',
       'b?': 'boolean',

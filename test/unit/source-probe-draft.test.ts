@@ -74,6 +74,7 @@ describe('probe: the draft config', () => {
     const draft = draftConfig({ url, headers: {}, body, auth: { type: 'none' } });
     const charges = (draft.config.endpoints as Record<string, Record<string, unknown>>).charges!;
     expect(charges.timestampField).to.equal('created');
+    expect(charges.schema).to.deep.equal({ id: 'string', created: 'epoch-seconds', 'refunded_at?': 'epoch-seconds' });
     expect(charges.params).to.deep.equal({
       start: 'created[gte]',
       end: 'created[lt]',

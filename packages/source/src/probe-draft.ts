@@ -176,7 +176,8 @@ export function draftConfig(page: ProbedPage): Draft {
 
   const typed = new Map<string, string>();
   if (ids[0]) typed.set(ids[0], idType);
-  for (const c of times) typed.set(c.field, c.type);
+  // The timestamp field is required; other time fields too while the choice is open, else optional.
+  for (const c of times) typed.set(c.field, time === undefined || c === time ? c.type : `${c.type}?`);
   const schema = draftSchema(records, typed);
   if (schema.untyped.length > 0) note('Schema')(`left out, null on every record: ${list(schema.untyped)}`);
   if (schema.mixed.length > 0) note('Schema')(`left out, of more than one type: ${list(schema.mixed)}`);

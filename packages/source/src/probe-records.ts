@@ -124,7 +124,7 @@ function typeOfValues(values: readonly unknown[]): string | undefined {
     : undefined;
 }
 
-/** A draft record schema from the page: the given required fields as typed, every other field optional. */
+/** A draft record schema from the page: the given fields as typed (`type?` optional), every other field optional. */
 export interface SchemaDraft {
   schema: Record<string, string>;
   /** Fields null or missing on every record: no type to give them, left out. */
@@ -142,7 +142,7 @@ export function draftSchema(records: readonly Row[], typed: ReadonlyMap<string, 
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,299}$/.test(field) || field === '__proto__') continue;
     const given = typed.get(field);
     if (given !== undefined) {
-      schema[field] = given;
+      schema[given.endsWith('?') ? `${field}?` : field] = given.replace(/\?$/, '');
       continue;
     }
     const values = valuesOf(records, field).filter((v) => v !== null && v !== undefined);
