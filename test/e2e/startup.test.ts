@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
+import { createMockApi } from '@rdc/mock-server';
 import { APPS, cleanEnv, repoRoot } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
 
@@ -81,7 +82,7 @@ describe('start-up: --help, --version and bad arguments load no cloud SDK', func
     expect(local.sdks).to.deep.equal([]);
   });
 
-  it('probe: --help and a bad flag answer without the SDKs', async () => {
+  it('probe: --help, a bad flag and a probe of an API answer without the SDKs', async () => {
     const help = await run(APPS.local, ['probe', '--help'], next());
     expect(help.code, help.stderr).to.equal(0);
     expect(help.stdout).to.match(/Usage: npm run probe/);
@@ -89,5 +90,14 @@ describe('start-up: --help, --version and bad arguments load no cloud SDK', func
     const bad = await run(APPS.local, ['probe', '--no-such-flag'], next());
     expect(bad.code, bad.stdout + bad.stderr).to.equal(2);
     expect(bad.sdks).to.deep.equal([]);
+    const api = await createMockApi({});
+    try {
+      const url = `${api.url}/sales?start_date=2024-07-01T00:00:00Z&end_date=2024-07-02T00:00:00Z&limit=10`;
+      const probed = await run(APPS.local, ['probe', '--url', url], next());
+      expect(probed.code, probed.stderr).to.equal(0);
+      expect(probed.sdks, 'loaded for a probe').to.deep.equal([]);
+    } finally {
+      await api.close();
+    }
   });
 });
