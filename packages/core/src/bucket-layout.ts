@@ -247,3 +247,5 @@ export const compactedPartitionKey = (run: RunRef, dt: string): string => `${com
 export const COMPACTED_PARTITION_FILE = /^dt=(\d{4}-\d{2}-\d{2})\.json$/;
 /** The marker of a compacted run: every partition's marker is there and their records add up to the seal's. */
 export const compactedRunKey = (run: RunRef): string => `${runFolder(run)}_COMPACTED`;
+/** Written once a sealed run's compaction tasks were published, by whichever step sealed it or saw it sealed. */
+export const compactionRequestedKey = (run: RunRef): string => `${runFolder(run)}compaction-requested.json`;

@@ -61,3 +61,4 @@ export type { Watermark } from './state/watermark.js';
 // Compaction of a sealed run into Parquet: npm start --parquet and the bench.
 export { compactRun } from './compact/compact-run.js';
 export { parquetEnabled, parquetOptions } from './compact/handle-compact.js';
+export { requestCompaction } from './compact/request-compaction.js';

@@ -1,4 +1,13 @@
-import { planBackfill, planRun, parseRunId, retireRun, UpToDate, type PlannerDeps, type PlanResult } from '@rdc/core';
+import {
+  planBackfill,
+  planRun,
+  parseRunId,
+  requestCompaction,
+  retireRun,
+  UpToDate,
+  type PlannerDeps,
+  type PlanResult,
+} from '@rdc/core';
 import type { PlannerArgs } from './run-options.js';
 
 /** What a planning command asks for: the common flags, and the embedded runner's `--resume <runId>`. */
@@ -53,6 +62,17 @@ export async function planFromArgs(
       `Retired run ${repair.runId}: ${retired.moved} objects moved to ${retired.to}; planning its window again as a fresh run`,
     );
   }
+  // The latest run, when planning finds it sealed, is compacted like any sealed run: on the page topic.
+  const planDeps: PlannerDeps = {
+    ...deps,
+    onSealed: (manifest) =>
+      requestCompaction(manifest, {
+        sink: deps.sink,
+        catalog: deps.catalog,
+        log: deps.log,
+        compactions: deps.publisher,
+      }),
+  };
   const start = (repair ?? resume)?.window.start ?? args.startDate;
   const end = (repair ?? resume)?.window.end ?? args.endDate;
   const onRun = policy.onRun;
@@ -81,7 +101,7 @@ export async function planFromArgs(
         dryRun: args.dryRun,
         allowOverlap: args.allowOverlap,
       },
-      deps,
+      planDeps,
     );
   } catch (error) {
     if (error instanceof UpToDate) return error;

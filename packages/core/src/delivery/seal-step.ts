@@ -1,8 +1,8 @@
-import { errorMessage, ownValue, type Log, type ServiceCatalog, type Task, type TaskPublisher } from '@rdc/contracts';
+import type { Log, ServiceCatalog, Task, TaskPublisher } from '@rdc/contracts';
 import { parseRunId } from '../bucket-layout.js';
-import { compactionTasks, parquetEnabled } from '../compact/handle-compact.js';
+import { requestCompaction } from '../compact/request-compaction.js';
 import { finalizeRun } from '../state/completion.js';
-import type { ManifestCache, RunManifest } from '../state/manifest.js';
+import type { ManifestCache } from '../state/manifest.js';
 import { allUnitsLanded } from '../state/block-seal.js';
 import type { TaskResult } from '../task/handler-deps.js';
 /** Sealed runs a processor remembers, so their late redeliveries cost no list call. */
@@ -28,36 +28,6 @@ export interface SealStepDeps {
 export function createSealStep(deps: SealStepDeps): (task: Task, result: TaskResult) => Promise<void> {
   const finished = new Set<string>();
 
-  /** The sealer of a run publishes its compaction tasks, when its endpoint is compacted. */
-  async function publishCompaction(manifest: RunManifest): Promise<void> {
-    const service = deps.catalog.services.get(manifest.service);
-    const endpoint = service && ownValue(service.endpoints, manifest.endpoint);
-    if (!endpoint || !parquetEnabled(endpoint, deps.parquet)) return;
-    const log = deps.log.child({ runId: manifest.runId });
-    if (!deps.compactions) {
-      log.warn(
-        `Run ${manifest.runId} is sealed and its endpoint is compacted into Parquet, but this worker has no --compact-topic (RDC_COMPACT_TOPIC): its compaction tasks were not published.`,
-      );
-      return;
-    }
-    let tasks = 0;
-    try {
-      for (const task of compactionTasks(manifest)) {
-        await deps.compactions.publish(task);
-        tasks++;
-      }
-      await deps.compactions.flush();
-    } catch (error) {
-      // Only the sealer publishes, once: say how to compact the run by hand.
-      log.error(
-        `Run ${manifest.runId} is sealed, but publishing its compaction tasks failed after ${tasks}: ${errorMessage(error)}. ` +
-          `Compact it with \`npm start -- --resume ${manifest.runId} --parquet --sink ${deps.manifests.sink.url}\` (tasks already published are harmless: each partition is compacted once).`,
-      );
-      return;
-    }
-    log.info(`Run ${manifest.runId}: ${tasks} compaction tasks published, one per dt= partition`);
-  }
-
   return async (task, result) => {
     if (task.kind === 'compact' || finished.has(task.runId)) return;
     const manifest = await deps.manifests.get(parseRunId(task.runId));
@@ -73,7 +43,18 @@ export function createSealStep(deps: SealStepDeps): (task: Task, result: TaskRes
         deps.log.info(`Run ${task.runId} complete: ${status.landedPages}/${status.expectedPages} pages landed`, {
           runId: task.runId,
         });
-        await publishCompaction(manifest);
+      }
+      // Whoever sealed it (this worker, another, the planner, `status`), a run is compacted once it is sealed;
+      // without a topic only the sealer says so.
+      if (status.sealedNow || deps.compactions) {
+        await requestCompaction(manifest, {
+          sink: deps.manifests.sink,
+          catalog: deps.catalog,
+          log: deps.log,
+          compactions: deps.compactions,
+          ...(deps.parquet !== undefined && { parquet: deps.parquet }),
+          noPublisher: 'this worker has no --compact-topic (RDC_COMPACT_TOPIC)',
+        });
       }
     } else if (status.integrity) {
       const { integrity } = status;

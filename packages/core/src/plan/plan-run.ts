@@ -67,6 +67,8 @@ export interface PlannerDeps {
   sink: Sink;
   publisher: TaskPublisher;
   log: Log;
+  /** Called with the endpoint's latest run when planning finds it sealed (or seals it), e.g. to request its compaction. */
+  onSealed?: (manifest: RunManifest) => Promise<unknown>;
 }
 
 export interface PlanResult {
@@ -87,7 +89,7 @@ async function incrementalWindow(
   deps: PlannerDeps,
   defaultStart: string | undefined,
 ): Promise<{ window: Window; resumed?: PendingRun }> {
-  const pending = await incompleteLatestRun(deps.sink, req.service, req.endpoint, !req.dryRun);
+  const pending = await incompleteLatestRun(deps.sink, req.service, req.endpoint, !req.dryRun, deps.onSealed);
   let start: Date | undefined;
   let window: Window | undefined;
   let failure: unknown;

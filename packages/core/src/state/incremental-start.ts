@@ -67,12 +67,15 @@ export async function incompleteLatestRun(
   endpoint: string,
   /** false for dry runs, which write nothing: the status is only read. */
   finalize = true,
+  /** Called with a run that is sealed (now or before), e.g. to request its compaction. */
+  onSealed?: (manifest: RunManifest) => Promise<unknown>,
 ): Promise<PendingRun | undefined> {
   const latest = await readLatestRun(sink, service, endpoint);
   if (!latest) return undefined;
   const manifest = await readManifest(sink, parseRunId(latest.runId));
   if (!manifest) return undefined;
   const status = finalize ? await finalizeRun(sink, manifest) : await runStatus(sink, manifest);
+  if (status.complete && finalize) await onSealed?.(manifest);
   return status.complete ? undefined : { manifest, status };
 }
 
