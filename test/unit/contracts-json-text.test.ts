@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { arrayItemTexts, exactId, keepRecordText, recordLine, scalarTextAt } from '@rdc/contracts';
+import { arrayItemTexts, exactId, keepRecordText, PermanentError, recordLine, scalarTextAt } from '@rdc/contracts';
 import { firstInvalidUtf8 } from '@rdc/source/transport.js';
 
 describe('records as the API sent them (JSON text)', () => {
@@ -45,8 +45,36 @@ describe('records as the API sent them (JSON text)', () => {
     expect(recordLine(record)).to.equal(text);
     expect(exactId({ id: 42 }, 'id')).to.equal('42');
     expect(exactId({ id: 'a"b' }, 'id')).to.equal('a"b');
-    // A copy is not what the API sent: it is written as serialised.
-    expect(recordLine({ ...record })).to.equal('{"id":9007199254740992,"x.y":18446744073709552000}');
+  });
+
+  it('recordLine: a record without its API text is written as serialised, unless that could change its digits', () => {
+    expect(recordLine({ id: 42, amount: 1.5, tags: ['a'], nested: { n: -9007199254740991 } })).to.equal(
+      '{"id":42,"amount":1.5,"tags":["a"],"nested":{"n":-9007199254740991}}',
+    );
+    const text = '{"id":7,"lines":[{"sku":"a"},{"x.y":18446744073709551615}]}';
+    const record = JSON.parse(text) as Record<string, unknown>;
+    keepRecordText(record, text);
+    expect(recordLine(record)).to.equal(text);
+    // A copy lost its text, and JSON.stringify would write 18446744073709552000: a loud, named error.
+    expect(() => recordLine({ ...record }))
+      .to.throw(PermanentError, 'lines[1]["x.y"] holds 18446744073709552000')
+      .with.property('message')
+      .that.includes('keepRecordText');
+    // Nested deeper than a recursive walk could go: still found, and the message stays short.
+    let deep: unknown = { big: 2 ** 60 };
+    for (let i = 0; i < 50_000; i += 1) deep = { next: deep };
+    const error = (() => {
+      try {
+        return recordLine({ wrap: [deep] });
+      } catch (thrown) {
+        return thrown as Error;
+      }
+    })();
+    expect(error)
+      .to.be.instanceOf(PermanentError)
+      .with.property('message')
+      .that.includes('.big holds 1152921504606847000');
+    expect((error as Error).message.length).to.be.below(1_000);
   });
 
   it('firstInvalidUtf8: the offset of the first byte that is not UTF-8', () => {

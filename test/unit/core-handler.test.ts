@@ -66,6 +66,19 @@ describe('page handler', () => {
     expect(stored.options.metadata).to.include({ runId, page: '3', records: '5', apiRequestId: 'req-3' });
   });
 
+  it('refuses a page whose records lost their API text and hold an integer past 2^53, writing nothing', async () => {
+    const { deps, source, sink } = setup();
+    // A Source that hands on records without their text: JSON.stringify would write rounded digits.
+    source.transform = (records) => records.map((r, i) => (i === 2 ? { ...r, amount: 2 ** 60 + 1 } : r));
+    const error = await handlePageTask(task(1), deps).then(
+      () => expect.fail('expected a rejection'),
+      (thrown: unknown) => thrown as Error,
+    );
+    expect(error).to.be.instanceOf(PermanentError);
+    expect(error.message).to.include('field amount holds 1152921504606847000').and.include('keepRecordText');
+    expect([...sink.objects.keys()].filter((key) => key.includes('page-'))).to.deep.equal([]);
+  });
+
   it('answers a redelivery from the sink without calling the API again', async () => {
     const { deps, source, sink } = setup();
     await handlePageTask(task(1), deps);

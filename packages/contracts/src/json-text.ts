@@ -6,6 +6,8 @@
  * where values are, they do not validate.
  */
 
+import { PermanentError } from './errors.js';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_OBJECT = 0x7b;
@@ -189,16 +191,62 @@ export function keepRecordText(record: object, text: string): void {
 
 /**
  * The record's JSON text as the API sent it (one line), or undefined for a
- * record that did not come from a response (a fake, or a copy): such a record
- * is written as `JSON.stringify` gives it.
+ * record that did not come from a response (a fake, or a copy): how such a
+ * record is written is `recordLine`'s business.
  */
 export function recordText(record: object): string | undefined {
   return texts.get(record);
 }
 
-/** The record's NDJSON line, without its line break: the API's own text when known. */
+/**
+ * The record's NDJSON line, without its line break: the API's own text when known.
+ * A record without it (made in code, or a copy of one read from a response) is
+ * written as `JSON.stringify` gives it, unless that would write other digits than
+ * the record may have been sent with (an integer past 2^53): then it throws.
+ */
 export function recordLine(record: object): string {
-  return texts.get(record) ?? JSON.stringify(record);
+  const text = texts.get(record);
+  if (text !== undefined) return text;
+  const unsafe = unsafeNumberIn(record);
+  if (unsafe) {
+    throw new PermanentError(
+      `A record to be written has no JSON text from the API kept with it, and its field ${shortPath(unsafe.path)} holds ${String(unsafe.value)}, ` +
+        `an integer past 2^53 that JSON.parse may have rounded: written from its parsed value, its digits could differ from what the API sent. ` +
+        `A Source must keep each record's text (keepRecordText) and pass its record objects on as they are, not copies.`,
+    );
+  }
+  return JSON.stringify(record);
+}
+
+/** A path of a deeply nested field, cut in the middle so a message stays short. */
+function shortPath(path: string): string {
+  return path.length <= 200 ? path : `${path.slice(0, 100)}…${path.slice(-100)}`;
+}
+
+/**
+ * The first number in `value` (depth first, in key order) that is an integer past
+ * ±2^53, with its path: such a number may be a rounded 64-bit value. Iterative, so
+ * deep nesting cannot overflow the stack.
+ */
+function unsafeNumberIn(value: unknown): { path: string; value: number } | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop()!;
+    if (typeof current === 'number') {
+      if (Number.isInteger(current) && !Number.isSafeInteger(current))
+        return { path: path || '(the record)', value: current };
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i -= 1) stack.push([current[i], `${path}[${i}]`]);
+    } else if (current !== null && typeof current === 'object') {
+      const entries = Object.entries(current as Record<string, unknown>);
+      for (let i = entries.length - 1; i >= 0; i -= 1) {
+        const [key, member] = entries[i]!;
+        const step = /^[A-Za-z_$][\w$]*$/.test(key) ? `${path ? '.' : ''}${key}` : `[${JSON.stringify(key)}]`;
+        stack.push([member, `${path}${step}`]);
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
