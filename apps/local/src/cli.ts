@@ -21,6 +21,7 @@ export const LOCAL_HELP = `Usage: npm start -- --service <name> --endpoint <name
        npm start -- --resume <runId> [options]
        npm start -- --repair <runId> [options]
        npm run status -- <service>/<endpoint> [latest | <runId>] [--json] [--wait] [--sink <url>]
+       npm run probe -- --url <first-page URL> [--auth …]   draft a service config (probe --help)
 
 Runs the whole pipeline in one process: the planner, an in-process queue, a pool of
 workers, and a local folder (or gs:// bucket) as the sink. The bundled retail service
