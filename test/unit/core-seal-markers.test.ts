@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { PermanentError } from '@rdc/contracts';
 import { finalizeRun, dataKey, makeRunId, pageStem } from '@rdc/core';
-import { pageRecordKey, successKey } from '@rdc/core/bucket-layout.js';
+import { pageRecordKey, sliceMarkerKey, slicePageStem, successKey } from '@rdc/core/bucket-layout.js';
 import { BLOCK_FANOUT, markerKey } from '@rdc/core/state/block-plan.js';
 import { allUnitsLanded } from '@rdc/core/state/block-seal.js';
 import { runIdentity, type RunManifest } from '@rdc/core/state/manifest.js';
@@ -33,7 +33,7 @@ function manifestOf(pages: number, perPage: number): RunManifest {
 class CountingSink extends MemorySink {
   reads = { pages: 0, data: 0, markers: 0 };
   override get(key: string) {
-    if (/\/pages\/page-\d+\.json$/.test(key)) this.reads.pages++;
+    if (/\/pages\/page-(s\d+-)?\d+\.json$|\/slices\/slice-\d+\.json$/.test(key)) this.reads.pages++;
     else if (/\.ndjson(\.gz)?$/.test(key)) this.reads.data++;
     else if (/\/blocks\/L\d+\//.test(key)) this.reads.markers++;
     return super.get(key);
@@ -46,9 +46,15 @@ class CountingSink extends MemorySink {
 const id = (n: number): string => `rec_${String(n).padStart(7, '0')}`;
 
 /** Lands page `page` holding `ids` as the worker would: its part, then its page record (with drift, if any). */
-function landPage(sink: MemorySink, manifest: RunManifest, page: number, ids: string[], drift?: object) {
+function landPage(
+  sink: MemorySink,
+  manifest: RunManifest,
+  page: number,
+  ids: string[],
+  drift?: object,
+  stem = pageStem(page),
+) {
   const run = runIdentity(manifest);
-  const stem = pageStem(page);
   const key = dataKey(run, DT, stem);
   sink.objects.set(key, { body: toNdjson(ids.map((i) => ({ id: i }))), options: {} });
   const record = {
@@ -168,5 +174,27 @@ describe('sealing from block markers', () => {
       .to.include(`mem://test/${key}`)
       .and.include(`status ${manifest.runId}`);
     expect(sink.objects.has(successKey(runIdentity(manifest)))).to.equal(false);
+  });
+
+  it('a run of cursor slices seals from its markers too: no slice marker or page read again', async () => {
+    const slices = 150;
+    const manifest: RunManifest = { ...manifestOf(slices, 2), plan: 'slices', total: 0 };
+    const run = runIdentity(manifest);
+    const sink = new CountingSink();
+    let sealed = false;
+    for (let n = 1; n <= slices; n++) {
+      // Two pages of two records a slice, then the slice's marker: its walk's counts.
+      for (const p of [1, 2]) landPage(sink, manifest, 0, ascending(2)(2 * n + p - 2), undefined, slicePageStem(n, p));
+      const marker = { v: 1, runId: run.runId, slice: n, window, pages: 2, records: 4, completedAt: window.end };
+      sink.objects.set(sliceMarkerKey(run, n), { body: Buffer.from(JSON.stringify(marker)), options: {} });
+      if (n % BLOCK_FANOUT === BLOCK_FANOUT - 1 || n === slices)
+        sealed = await allUnitsLanded(sink, manifest, sliceMarkerKey(run, n));
+    }
+    expect(sealed).to.equal(true);
+    sink.resetReads();
+    expect(await finalizeRun(sink, manifest)).to.include({ complete: true, succeeded: true });
+    expect(sink.reads).to.deep.equal({ pages: 0, data: 0, markers: 2 });
+    const seal = JSON.parse(sink.objects.get(successKey(run))!.body.toString('utf8')) as unknown;
+    expect(seal).to.include({ slices, pages: 300, records: 600 });
   });
 });

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { PermanentError, type Sink } from '@rdc/contracts';
 import { BLOCK_FANOUT, blockPlan, markerKey, markerLevels } from './block-plan.js';
 import { emptyDrift, mergeDrift, StoredDrift } from './drift.js';
-import { planKind, type RunManifest } from './manifest.js';
+import { runIdentity, type RunManifest } from './manifest.js';
+import { readStateFile } from './state-files.js';
+import { pageRecordKey, sliceMarkerKey, slicePageStem } from '../bucket-layout.js';
 import { landedPageIds, readPageRecord, type PageRecord } from './page-records.js';
 import { compareIds, summarizeIds } from './page-summary.js';
 
@@ -40,6 +42,8 @@ export const BlockSummary = z.object({
   /** Data objects the block's page records name, per dt= partition, ascending by dt. */
   objects: z.array(z.object({ dt: z.string(), count: z.number().int().positive() })),
   drift: StoredDrift,
+  /** Plan of cursor slices: pages and records the block's slice markers say their walks landed. */
+  walked: z.object({ pages: z.number().int().nonnegative(), records: z.number().int().nonnegative() }).optional(),
 });
 export type BlockSummary = z.infer<typeof BlockSummary>;
 
@@ -68,6 +72,14 @@ export function combineSummaries(a: BlockSummary, b: BlockSummary): BlockSummary
     proof: chain(a.proof, b.proof),
     objects: [...objects].sort(([x], [y]) => (x < y ? -1 : 1)).map(([dt, count]) => ({ dt, count })),
     drift: mergeDrift(mergeDrift(emptyDrift(), a.drift), b.drift),
+    ...(a.walked || b.walked
+      ? {
+          walked: {
+            pages: (a.walked?.pages ?? 0) + (b.walked?.pages ?? 0),
+            records: (a.walked?.records ?? 0) + (b.walked?.records ?? 0),
+          },
+        }
+      : {}),
   };
 }
 
@@ -90,29 +102,59 @@ async function pageSummary(sink: Sink, record: PageRecord, idField: string): Pro
   };
 }
 
+/** `read` of each item (at most READS_IN_FLIGHT at once), in order. */
+async function readAll<I, T>(items: readonly I[], read: (item: I) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < items.length; i += READS_IN_FLIGHT)
+    out.push(...(await Promise.all(items.slice(i, i + READS_IN_FLIGHT).map(read))));
+  return out;
+}
+
+/** The summary of the landed pages `keys`, in run order (one read each). */
+async function summarizePageRecords(sink: Sink, manifest: RunManifest, keys: string[]): Promise<BlockSummary> {
+  const summaries = await readAll(keys, async (key) => {
+    const record = await readPageRecord(sink, key);
+    if (!record)
+      throw new PermanentError(
+        `${sink.url}/${key} is missing, though the run's listing named it: run ${manifest.runId} cannot be checked. ` +
+          `Resume the run (npm start -- --resume ${manifest.runId}) so the page lands again.`,
+      );
+    return pageSummary(sink, record, manifest.idField ?? 'id');
+  });
+  return summaries.reduce(combineSummaries, EMPTY);
+}
+
+const SliceCounts = z.object({ pages: z.number().int().nonnegative(), records: z.number().int().nonnegative() });
+
+/** A block of cursor slices: each slice's marker (its walk's counts), then its pages. */
+async function summarizeSlices(sink: Sink, manifest: RunManifest, first: number, last: number): Promise<BlockSummary> {
+  const run = runIdentity(manifest);
+  const slices = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+  const walks = await readAll(
+    slices.map((n) => sliceMarkerKey(run, n)),
+    async (key) => {
+      const counts = await readStateFile(sink, key, SliceCounts, `Remove it and resume run ${manifest.runId}.`);
+      if (!counts) throw new PermanentError(`${sink.url}/${key} is missing: run ${manifest.runId} cannot be checked.`);
+      return counts;
+    },
+  );
+  const keys = slices.flatMap((n, i) =>
+    Array.from({ length: walks[i]?.pages ?? 0 }, (_, p) => pageRecordKey(run, slicePageStem(n, p + 1))),
+  );
+  const walked = walks.reduce((a, b) => ({ pages: a.pages + b.pages, records: a.records + b.records }), {
+    pages: 0,
+    records: 0,
+  });
+  return { ...(await summarizePageRecords(sink, manifest, keys)), walked };
+}
+
 /** Summarizes a whole level-0 block from its page records (one read each). */
 async function summarizePages(sink: Sink, manifest: RunManifest, index: number): Promise<BlockSummary> {
   const block = blockPlan(manifest).block(index);
   const { recordKey } = block;
-  if (!recordKey) throw new Error(`Block ${index} of run ${manifest.runId} holds cursor slices, not pages.`);
+  if (!recordKey) return summarizeSlices(sink, manifest, block.first, block.last);
   const keys = Array.from({ length: Math.max(0, block.last - block.first + 1) }, (_, i) => recordKey(block.first + i));
-  const summaries: BlockSummary[] = [];
-  for (let i = 0; i < keys.length; i += READS_IN_FLIGHT) {
-    const batch = keys.slice(i, i + READS_IN_FLIGHT);
-    const read = await Promise.all(
-      batch.map(async (key) => {
-        const record = await readPageRecord(sink, key);
-        if (!record)
-          throw new PermanentError(
-            `${sink.url}/${key} is missing, though the run's listing named it: run ${manifest.runId} cannot be checked. ` +
-              `Resume the run (npm start -- --resume ${manifest.runId}) so the page lands again.`,
-          );
-        return pageSummary(sink, record, manifest.idField ?? 'id');
-      }),
-    );
-    summaries.push(...read);
-  }
-  return summaries.reduce(combineSummaries, EMPTY);
+  return summarizePageRecords(sink, manifest, keys);
 }
 
 /** The children of marker `index` at `level` (level 1: pages; above: markers of the level below). */
@@ -173,16 +215,11 @@ export async function summarizeMarkers(
   last: number,
 ): Promise<BlockSummary> {
   const indexes = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
-  const summaries: BlockSummary[] = [];
-  for (let i = 0; i < indexes.length; i += READS_IN_FLIGHT) {
-    const batch = indexes.slice(i, i + READS_IN_FLIGHT);
-    summaries.push(...(await Promise.all(batch.map((n) => blockSummary(sink, manifest, level, n)))));
-  }
+  const summaries = await readAll(indexes.map(String), (n) => blockSummary(sink, manifest, level, Number(n)));
   return summaries.reduce(combineSummaries, EMPTY);
 }
 
-/** The body of marker `index` at `level` when its block is whole: its summary (or `{}` in a plan of cursor slices). */
+/** The body of marker `index` at `level` when its block is whole: its summary. */
 export async function markerBody(sink: Sink, manifest: RunManifest, level: number, index: number): Promise<Buffer> {
-  if (planKind(manifest) === 'slices') return Buffer.from('{}\n');
   return Buffer.from(`${JSON.stringify(await summarizeChildren(sink, manifest, level, index))}\n`);
 }

@@ -15,7 +15,6 @@ import {
   runFolder,
   SLICE_MARKER_FILE,
   SLICE_PAGE_RECORD_FILE,
-  sliceMarkerKey,
   successKey,
 } from '../bucket-layout.js';
 
@@ -151,25 +150,6 @@ export async function withDrift(sink: Sink, status: RunStatus): Promise<RunStatu
   return { ...status, drift: await collectDrift(sink, status) };
 }
 
-const SliceCounts = z.object({ pages: z.number().int().nonnegative(), records: z.number().int().nonnegative() });
-
-/** Pages and records of a finished run: from the manifest, or summed over the slice markers. */
-async function landedCounts(sink: Sink, manifest: RunManifest): Promise<{ pages: number; records: number }> {
-  if (planKind(manifest) !== 'slices') return { pages: manifest.pages, records: manifest.total };
-  const run = runIdentity(manifest);
-  const markers = await Promise.all(
-    Array.from({ length: manifest.pages }, (_, i) => sink.get(sliceMarkerKey(run, i + 1))),
-  );
-  let pages = 0;
-  let records = 0;
-  for (const body of markers) {
-    const counts = SliceCounts.parse(JSON.parse(body?.toString('utf8') ?? '{}'));
-    pages += counts.pages;
-    records += counts.records;
-  }
-  return { pages, records };
-}
-
 /**
  * When every page (or slice) has landed and the landed records hold exactly
  * the planned records, each id once (checkLandedRun): writes `_SUCCESS` once (a
@@ -185,16 +165,15 @@ export async function finalizeRun(sink: Sink, manifest: RunManifest, now = new D
   if (status.succeeded) {
     drift = SealedDrift.safeParse(JSON.parse((await sink.get(successKey(run)))?.toString('utf8') ?? '{}')).data?.drift;
   } else {
-    const counts = await landedCounts(sink, manifest);
-    const check = await checkLandedRun(sink, manifest, counts.records);
+    const check = await checkLandedRun(sink, manifest);
     if (!check.integrity.ok) return { ...status, complete: false, integrity: check.integrity };
     drift = check.drift;
     const marker = {
       runId: manifest.runId,
       plan: planKind(manifest),
       ...(planKind(manifest) === 'slices' ? { slices: manifest.pages } : {}),
-      pages: counts.pages,
-      records: counts.records,
+      pages: check.pages,
+      records: check.records,
       window: manifest.window,
       plannedAt: manifest.plannedAt,
       completedAt: now.toISOString(),

@@ -2,16 +2,18 @@ import type { Sink } from '@rdc/contracts';
 import { DATA_FILE, partitionFolder, type RunIdentity } from '../bucket-layout.js';
 import { markerLevels } from './block-plan.js';
 import { summarizeMarkers, type BlockSummary } from './block-summary.js';
-import { collectDrift } from './drift-report.js';
 import type { Drift } from './drift.js';
 import { checkRunIntegrity } from './integrity.js';
 import type { IntegrityReport } from './integrity-report.js';
 import { planKind, runIdentity, type RunManifest } from './manifest.js';
 
-/** What sealing found about a run whose every unit landed: its records as a whole, and its schema drift. */
+/** What sealing found about a run whose every unit landed: its records as a whole, its counts and schema drift. */
 export interface SealCheck {
   integrity: IntegrityReport;
   drift: Drift;
+  /** Pages and records of the run: planned, or for cursor slices as their walks counted them. */
+  pages: number;
+  records: number;
 }
 
 /** Whether the run's dt= partitions hold exactly the data objects its page records name (no stray). */
@@ -25,26 +27,25 @@ async function onlyNamedObjects(sink: Sink, run: RunIdentity, objects: BlockSumm
 }
 
 /**
- * Checks a run whose every unit landed before it is sealed (see integrity.ts for
- * what is checked). A page plan is checked from its block markers: the top
- * level's markers (at most 100) combined, plus one list of each dt= partition
- * for objects no page names; no page is read again. When the summaries do not
- * prove the run (ids out of order, a count off, a stray object), every id is
- * read again (checkRunIntegrity), which proves it or says exactly what is wrong.
- * A plan of cursor slices is checked by reading its pages.
+ * Checks a run whose every unit (page or cursor slice) landed before it is
+ * sealed (see integrity.ts for what is checked), from its block markers: the
+ * top level's markers (at most 100) combined, plus one list of each dt=
+ * partition for objects no page names; no page is read again. When the
+ * summaries do not prove the run (ids out of order, a count off, a stray
+ * object), every id is read again (checkRunIntegrity), which proves it or says
+ * exactly what is wrong.
  */
-export async function checkLandedRun(sink: Sink, manifest: RunManifest, expected: number): Promise<SealCheck> {
+export async function checkLandedRun(sink: Sink, manifest: RunManifest): Promise<SealCheck> {
   const run = runIdentity(manifest);
-  const idField = manifest.idField ?? 'id';
-  if (planKind(manifest) === 'slices') {
-    const integrity = await checkRunIntegrity(sink, run, idField, expected);
-    return { integrity, drift: integrity.ok ? await collectDrift(sink, run) : {} };
-  }
   const levels = markerLevels(manifest);
   const top = levels.length;
   const summary = await summarizeMarkers(sink, manifest, top, 0, (levels[top - 1] ?? 0) - 1);
-  const { records } = summary;
-  const counted = records === expected && summary.pages === manifest.pages;
+  const slices = planKind(manifest) === 'slices';
+  // A plan of cursor slices counts nothing ahead: its slice markers say what each walk landed.
+  const pages = slices ? (summary.walked?.pages ?? 0) : manifest.pages;
+  const expected = slices ? (summary.walked?.records ?? 0) : manifest.total;
+  const { records, drift } = summary;
+  const counted = records === expected && summary.pages === pages;
   if (summary.proof.ok && counted && (await onlyNamedObjects(sink, run, summary.objects))) {
     const integrity: IntegrityReport = {
       ok: true,
@@ -56,7 +57,8 @@ export async function checkLandedRun(sink: Sink, manifest: RunManifest, expected
       sample: [],
       pages: [],
     };
-    return { integrity, drift: summary.drift };
+    return { integrity, drift, pages, records: expected };
   }
-  return { integrity: await checkRunIntegrity(sink, run, idField, expected), drift: summary.drift };
+  const integrity = await checkRunIntegrity(sink, run, manifest.idField ?? 'id', expected);
+  return { integrity, drift, pages, records: expected };
 }
