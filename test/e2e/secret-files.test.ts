@@ -94,6 +94,34 @@ describe('secrets and config files that are not what they should be exit 2, prom
     cases.push([what, [...base, '--config-dir', configDir(`config-${i}`, extra)], { RETAIL_API_KEY: KEY }, message]);
   });
 
+  // The planner and a worker, whose Pub/Sub (here an address nothing answers on) would hold them up:
+  // a set secret that cannot be read is found before anything is opened.
+  const unreachable = { PUBSUB_EMULATOR_HOST: '127.0.0.1:1', GOOGLE_CLOUD_PROJECT: 'rdc-secret-files' };
+  const apps: [what: string, app: string, args: string[], env: Record<string, string>][] = [
+    ['planner', APPS.planner, base, unreachable],
+    ['worker', APPS.worker, [], { ...unreachable, RDC_PUSH_AUTH: 'off', PORT: '0' }],
+  ];
+  for (const [app, script, args, env] of apps) {
+    for (const [what, file, message] of [
+      ['/dev/zero', '/dev/zero', /The file \/dev\/zero named by RETAIL_API_KEY_FILE is a device/],
+      ['a named pipe', fifo, /named by RETAIL_API_KEY_FILE is a named pipe \(FIFO\)/],
+    ] as const) {
+      it(`${app}: RETAIL_API_KEY_FILE is ${what}: exit 2 at start-up, naming it`, async () => {
+        const started = Date.now();
+        const result = await runCli(
+          script,
+          [...args, '--sink', sink],
+          cleanEnv({ ...env, RETAIL_API_KEY_FILE: file }),
+          EXIT_BOUND_MS,
+        );
+        expect(result.code, result.stderr).to.equal(2);
+        expect(result.stderr).to.match(message);
+        expect(Date.now() - started).to.be.below(EXIT_BOUND_MS);
+        expect(existsSync(sink), 'nothing written').to.equal(false);
+      });
+    }
+  }
+
   for (const [what, args, env, message] of cases) {
     it(`${what}: exit 2, names it, never the key`, async () => {
       const started = Date.now();

@@ -24,13 +24,15 @@ export async function runPlanner(argv: string[], io: PlannerIo): Promise<number>
   const { catalog, sources, sink } = wireCommon(args, io.env, io.log);
   let publisher = noPublisher;
   try {
+    // The API's secrets are read before Pub/Sub or the sink is asked anything.
+    const source = sources.sourceFor(args.service);
     if (!args.dryRun) publisher = createPublisher(args, io.env, io.log);
     // The topic and the sink are checked before the plan writes its manifest or state.
     await publisher.check();
     await sink.exists(stateKey(args.service, args.endpoint, 'latest.json'));
     const result = await planFromArgs(
       args,
-      { catalog, source: sources.sourceFor(args.service), sink, publisher, log: io.log },
+      { catalog, source, sink, publisher, log: io.log },
       { now: io.now?.() ?? new Date(), ifLatestIncomplete: 'fail', overMaxPages: 'consecutive-runs' },
     );
     if (result instanceof UpToDate) {

@@ -86,9 +86,13 @@ export function createSourceRegistry(catalog: ServiceCatalog, options: SourceReg
   const retry = { ...options.retry, ...(options.budgetMs !== undefined && { budgetMs: options.budgetMs }) };
   const names = [...catalog.services.keys()];
   const isSole = (name: string): boolean => (options.only !== undefined ? options.only === name : names.length === 1);
-  // A process that may serve any service (the worker) learns of an ambiguous API_BASE_URL at start-up.
+  // A process that may serve any service (the worker) learns of an ambiguous API_BASE_URL at start-up,
+  // and of a secret that is set but cannot be used (`<VAR>_FILE` a device or a pipe, a line break inside).
   if (options.only === undefined)
-    for (const s of catalog.services.values()) baseUrlFor(s, env, isSole(s.service), names);
+    for (const s of catalog.services.values()) {
+      baseUrlFor(s, env, isSole(s.service), names);
+      readSecrets(s.auth.type === 'none' ? s.auth : { ...s.auth, required: false }, env);
+    }
   return {
     sourceFor(name) {
       const existing = sources.get(name);
