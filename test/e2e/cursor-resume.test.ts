@@ -75,6 +75,8 @@ describe('a cursor walk stopped at its page bound continues on --resume from whe
         now - landed,
       );
       expect(now, `resume ${resumes} landed new pages`).to.be.above(landed);
+      // A resume that stops again took one more bound of pages in the slice it stopped.
+      if (resumed.code !== 0) expect(now - landed, `pages of resume ${resumes}`).to.be.at.least(BOUND);
       landed = now;
       requests = api.requests;
       if (resumed.code === 0) break;
@@ -93,5 +95,22 @@ describe('a cursor walk stopped at its page bound continues on --resume from whe
     } finally {
       reader.close();
     }
+  });
+
+  it('a cursor that never ends stops again on each --resume, after one more bound of pages per slice', async () => {
+    api = await createHostileApi({ records: 500, stepMs: 300_000, mode: 'endless-cursor' });
+    const window = ['--service', 'hostile', '--endpoint', 'cursor', '--start-date', START, '--end-date', END];
+    const first = await local(window);
+    expect(first.code, first.stderr.slice(-2000)).to.equal(1);
+    const slices = new Set([...first.stderr.matchAll(/slice (\d+)\/\d+ \[/g)].map((m) => m[1])).size;
+    expect(slices, 'slices stopped at their bound').to.be.above(0);
+    for (let resume = 1; resume <= 2; resume++) {
+      const before = api.requests;
+      const resumed = await local(['--resume', RUN]);
+      expect(resumed.code, resumed.stderr.slice(-2000)).to.equal(1);
+      expect(resumed.stderr).to.include('limits.maxPagesPerSlice').and.include('one more bound');
+      expect(api.requests - before, `requests of resume ${resume}`).to.equal(slices * BOUND);
+    }
+    expect(sealed()).to.deep.equal([]);
   });
 });
