@@ -64,6 +64,15 @@ describe('status on a gs:// sink', function () {
     ]);
     expect(doc.runs[0]!.deadLetterReasons).to.have.length(1);
     expect(doc.runs[0]!.deadLetterReasons[0]).to.include({ error: 'PermanentError', count: 2 });
+
+    // latest reads the run the planner recorded as planned last: one manifest, not every run's.
+    const before = gcs.requests.length;
+    const latest = await cli(['status', 'hostile/sales', 'latest']);
+    expect(latest.stdout).to.include('Run          hostile.sales.20240101T000000Z-20240102T000000Z');
+    const manifests = gcs.requests
+      .slice(before)
+      .filter((r) => r.kind === 'download' && r.path.endsWith('manifest.json'));
+    expect(manifests.map((r) => r.path)).to.have.length(1);
   });
 
   it('--wait lists a bounded number of times per poll, then times out with exit 1', async () => {

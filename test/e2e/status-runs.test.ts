@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadServices, silentLog } from '@rdc/contracts';
@@ -172,6 +173,12 @@ describe('status: an endpoint’s runs, one run’s state, --json and --wait', f
       ['hostile.sales.20240102T000000Z-20240103T000000Z', 'sealed'],
     ]);
     expect(list.code, 'the list exits as its last planned run').to.equal(1);
+
+    // A sink planned before the run planned last was recorded: the manifests' plan times decide.
+    rmSync(join(sink.dir, '_rdc/state/hostile/sales/planned-last.json'));
+    const scanned = await status('hostile/sales', 'latest');
+    expect(scanned.code).to.equal(1);
+    expect(scanned.stdout).to.include('Run          hostile.sales.20240101T000000Z-20240102T000000Z');
   });
 
   it('--wait returns once the run seals while it waits (exit 0)', async () => {

@@ -68,7 +68,7 @@ export function parseRunId(runId: string): RunIdentity {
  *     runs/<service>/<endpoint>/run=<runId>/_SUCCESS
  *     deadletter/<service>/<endpoint>/run=<runId>/page-000001.m<digest>-a<attempt>.json | slice-000003… | page-s000003-000001…
  *     deadletter/_malformed/<digest>.json, deadletter/_unplanned/<digest>.json    (one per message id)
- *     state/<service>/<endpoint>/watermark.json | latest.json
+ *     state/<service>/<endpoint>/watermark.json | latest.json | planned-last.json
  *     state/<service>/<endpoint>/runs/<runId>.json                     (the run's window was planned)
  *     state/<service>/<endpoint>/backfills/<runId>.json                (the window was planned as consecutive runs)
  *     runs/<service>/<endpoint>/run=<runId>/encoding.json               (the run's one page encoding)

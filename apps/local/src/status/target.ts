@@ -6,6 +6,7 @@ import {
   parseRunId,
   plannedBackfills,
   plannedRuns,
+  readLastPlanned,
   readManifest,
   type PlannedRun,
   type RunManifest,
@@ -67,6 +68,15 @@ async function backfillOf(sink: Sink, manifest: RunManifest): Promise<BackfillRe
  */
 export async function resolveTarget(query: StatusQuery, sink: Sink): Promise<StatusTarget> {
   const { service, endpoint, which } = query;
+  if (which === 'latest') {
+    // The planner records the run it planned last; a sink planned before it did is read manifest by manifest.
+    const recorded = await readLastPlanned(sink, service, endpoint);
+    const manifest = recorded && (await readManifest(sink, recorded));
+    if (manifest) {
+      const backfill = await backfillOf(sink, manifest);
+      return { kind: 'run', manifest, ...(backfill ? { backfill } : {}) };
+    }
+  }
   if (which === 'list' || which === 'latest') {
     const runs = await plannedRuns(sink, service, endpoint);
     if (runs.length === 0) throw await noRuns(sink, service, endpoint);

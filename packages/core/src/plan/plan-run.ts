@@ -25,6 +25,7 @@ import { makeRunId, schemaKey } from '../bucket-layout.js';
 import { buildManifest } from './counting.js';
 import { tasksFor } from './tasks.js';
 import { claimWindow } from './overlap.js';
+import { recordLastPlanned } from '../state/run-listing.js';
 import { formatDuration, resolveWindow, truncate } from '../window.js';
 
 export interface PlanRequest {
@@ -199,8 +200,9 @@ export async function planRun(req: PlanRequest, deps: PlannerDeps): Promise<Plan
     await claimWindow(deps.sink, identity, { ...claim, dryRun: req.dryRun === true });
     if (req.dryRun) return { manifest, origin, published: 0, landed: 0, dryRun: true, resumedLatest: false };
     manifest = await writeManifest(deps.sink, manifest);
+    await recordLastPlanned(deps.sink, manifest);
     // A backfill behind the watermark does not become "the latest run" the
-    // incremental guard and `status … latest` look at.
+    // incremental guard looks at (`status … latest` reads the run planned last).
     const watermark = await readWatermark(deps.sink, req.service, req.endpoint);
     if (!watermark || Date.parse(manifest.window.end) > Date.parse(watermark.end))
       await writeLatestRun(deps.sink, manifest);

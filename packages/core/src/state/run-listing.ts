@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { isRetryable, errorMessage, type Sink, type Window } from '@rdc/contracts';
 import {
   backfillsPrefix,
@@ -7,10 +8,12 @@ import {
   parseRunId,
   plannedRunsPrefix,
   slicePageStem,
+  stateKey,
   type RunIdentity,
 } from '../bucket-layout.js';
 import { planKind, readManifest, runIdentity, type RunManifest } from './manifest.js';
 import { readPageRecord } from './page-records.js';
+import { readStateFile } from './state-files.js';
 import type { RunStatus } from './completion.js';
 
 /** Manifests read at once when an endpoint's runs are listed. */
@@ -83,6 +86,30 @@ export async function plannedRuns(
 /** The windows of an endpoint that were planned as consecutive runs (backfills), named as run ids. */
 export function plannedBackfills(sink: Sink, service: string, endpoint: string): Promise<RunIdentity[]> {
   return runsNamedUnder(sink, backfillsPrefix(service, endpoint));
+}
+
+/** The run of an endpoint planned last: `status … latest` without reading every manifest. */
+export const lastPlannedKey = (service: string, endpoint: string): string =>
+  stateKey(service, endpoint, 'planned-last.json');
+const LastPlanned = z.object({ runId: z.string(), plannedAt: z.iso.datetime() });
+
+/** The run of an endpoint planned last, as the planner recorded it; undefined when none was (or it is unreadable). */
+export async function readLastPlanned(sink: Sink, service: string, endpoint: string): Promise<RunIdentity | undefined> {
+  try {
+    const last = await readStateFile(sink, lastPlannedKey(service, endpoint), LastPlanned, '');
+    return last ? parseRunId(last.runId) : undefined;
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    return undefined; // Unreadable: the manifests say which run was planned last.
+  }
+}
+
+/** Records a new run as the endpoint's run planned last (one small write per run planned). */
+export async function recordLastPlanned(sink: Sink, manifest: RunManifest): Promise<void> {
+  const body = { runId: manifest.runId, plannedAt: manifest.plannedAt };
+  await sink.put(lastPlannedKey(manifest.service, manifest.endpoint), Buffer.from(`${JSON.stringify(body)}\n`), {
+    contentType: 'application/json',
+  });
 }
 
 /**
