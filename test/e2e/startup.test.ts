@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
+import { createServer } from 'node:net';
 import { createMockApi } from '@rdc/mock-server';
-import { APPS, cleanEnv, repoRoot } from '../support/cli.js';
+import { APPS, cleanEnv, filesIn, repoRoot, stopChild } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
+import { envelopeFor, post, PushWorkerFixture } from '../support/push.js';
 
 const PRELOAD = pathToFileURL(join(repoRoot, 'test/dist/support/loaded-sdks.js')).href;
 
@@ -73,6 +75,49 @@ describe('start-up: --help, --version and bad arguments load no cloud SDK', func
       expect(bad.sdks, 'loaded for a bad flag').to.deep.equal([]);
     });
   }
+
+  it('a push worker into a folder lands its first task from a cold start without loading a cloud SDK', async () => {
+    const fixture = await PushWorkerFixture.create({ end: '2024-07-02T00:00:00Z' });
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const file = next();
+    const child = spawn(process.execPath, ['--import', PRELOAD, APPS.worker, '--mode', 'push'], {
+      cwd: repoRoot,
+      env: cleanEnv({
+        LOADED_SDKS_FILE: file,
+        API_BASE_URL: fixture.api.url,
+        RDC_SINK: `file://${fixture.dir}`,
+        RDC_PUSH_AUTH: 'off',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    try {
+      const task = fixture.tasks[0]!;
+      let status = 0;
+      for (const deadline = Date.now() + 20_000; status === 0 && Date.now() < deadline;) {
+        status = await post(`http://127.0.0.1:${port}/`, envelopeFor(task)).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (status === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(status, stderr).to.equal(204);
+      expect(filesIn(fixture.dir).length, 'the page landed').to.be.greaterThan(fixture.planned.length);
+      expect(await stopChild(child), stderr).to.equal(0);
+      expect(JSON.parse(readFileSync(file, 'utf8')), 'cloud SDKs loaded').to.deep.equal([]);
+    } finally {
+      await stopChild(child, 'SIGKILL');
+      await fixture.close();
+    }
+  });
 
   it('a local dry run into a folder loads no cloud SDK', async () => {
     const args = ['--service', 'retail', '--endpoint', 'sales', '--start-date', '2024-07-01'];
