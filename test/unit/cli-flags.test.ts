@@ -198,6 +198,9 @@ describe('command-line flags', () => {
       writeFileSync(file, 'x');
       expect(refusal(() => local([...base, '--sink', file]))).to.match(/^--sink .* is a regular file, not a folder/);
       expect(refusal(() => local(base, { RDC_SINK: '/dev/null' }))).to.match(/^RDC_SINK \/dev\/null is a device/);
+      expect(refusal(() => local([...base, '--sink', join(file, 'data')]))).to.match(
+        /^--sink .*a-file\/data cannot be a folder \(ENOTDIR/,
+      );
       expect(refusal(() => worker(['--sink', file]))).to.match(/^--sink .* regular file/);
       expect(refusal(() => local(['status', RUN_ID, '--sink', file]))).to.match(/regular file/);
       expect(refusal(() => planner([...base, '--sink', 'ftp://x']))).to.match(/^--sink: Invalid sink URL/);

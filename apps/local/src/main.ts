@@ -56,6 +56,11 @@ main(process.argv.slice(2))
       process.exitCode = 0;
       return;
     }
-    process.stderr.write(`${error instanceof ConfigError ? 'error' : 'failed'}: ${errorMessage(error)}\n`);
+    process.stderr.write(
+      error instanceof ConfigError
+        ? `error: ${errorMessage(error)}\n`
+        : `failed: ${errorMessage(error)} npm start stopped and does not retry this: once the problem above has passed or is fixed, ` +
+            'run the same command again (pages already landed are kept and not fetched again).\n',
+    );
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   });

@@ -112,7 +112,15 @@ export function sinkSetting(inputs: Inputs, fallback: string = RUN_DEFAULTS.sink
     throw new ConfigError(`${input.from}: ${errorMessage(error)}`);
   }
   if (location.kind === 'file') {
-    const stats = statSync(location.root, { throwIfNoEntry: false });
+    let stats;
+    try {
+      stats = statSync(location.root, { throwIfNoEntry: false });
+    } catch (error) {
+      // ENOTDIR: a folder on the way is a file; EACCES: a folder on the way cannot be searched.
+      throw new ConfigError(
+        `${input.from} ${input.text} cannot be a folder (${errorMessage(error)}). Give a folder whose parents are folders you may enter (it is created if missing), or a gs:// URL.`,
+      );
+    }
     if (stats && !stats.isDirectory()) {
       const what = stats.isFile() ? 'a regular file' : 'a device or other special file';
       throw new ConfigError(
