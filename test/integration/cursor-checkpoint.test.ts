@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -6,9 +6,11 @@ import { expect } from 'chai';
 import { loadServices, type PutOptions, type PutResult, silentLog, type Sink, type SliceTask } from '@rdc/contracts';
 import { finalizeRun, handleTask, planRun } from '@rdc/core';
 import { FileSink } from '@rdc/sinks';
+import { GcsSink } from '@rdc/sinks/gcs-sink.js';
 import { createHttpSource, type HttpSource } from '@rdc/source';
 import { repoRoot } from '../support/cli.js';
 import { TableReader } from '../support/duckdb.js';
+import { startGcsTestServer, type GcsTestServer } from '../support/gcs-test-server.js';
 import { RecordingPublisher } from '../support/fakes.js';
 import { tempDir } from '../support/hooks.js';
 import { createHostileApi, type HostileApi } from '../support/hostile-api.js';
@@ -16,6 +18,7 @@ import { createHostileApi, type HostileApi } from '../support/hostile-api.js';
 const START = new Date('2024-01-01T00:00:00Z');
 const END = new Date('2024-01-03T00:00:00Z');
 const DAY_MS = 86_400_000;
+const BUCKET = 'rdc-checkpoint-test';
 
 /** The process dies here: nothing the sink is asked after this lands. */
 class Killed extends Error {}
@@ -25,7 +28,7 @@ class KilledAfterPage implements Sink {
   private pageLanded = false;
   dead = false;
   constructor(
-    private readonly inner: FileSink,
+    private readonly inner: Sink,
     private readonly page: string,
   ) {}
   get url(): string {
@@ -115,53 +118,76 @@ describe('cursor walk checkpoints: a resumed slice continues where it was, exact
     return { manifest: planned.manifest, tasks: publisher.tasks as SliceTask[] };
   };
 
-  it('a kill between a page and its checkpoint asks for that page once more and lands every record once', async () => {
-    const api: HostileApi = await createHostileApi({ records: 500, stepMs: 300_000 });
-    cleanups.push(() => api.close());
-    const catalog = catalogWith(20);
-    const files = new FileSink(dir);
-    const { manifest, tasks } = await plan(catalog, sourceFor(catalog, api.url), files);
-    expect(tasks.map((t) => t.sliceIndex)).to.deep.equal([1, 2]);
-    const [first] = tasks;
+  /** Ids of the run's data objects in a bucket of the GCS test server, as a reader of the bucket sees them. */
+  const idsInBucket = (gcs: GcsTestServer): string[] =>
+    [...gcs.objects.entries()]
+      .filter(([name]) => /\/hostile\/cursor\/dt=[^/]+\/run=[^/]+\/page-[^/]+\.ndjson$/.test(name))
+      .flatMap(([, object]) => object.data.toString('utf8').split('\n').filter(Boolean))
+      .map((line) => (JSON.parse(line) as { id: string }).id);
 
-    const dying = new KilledAfterPage(files, 'page-s000001-000003');
-    const killed = await handleTask(first!, {
-      catalog,
-      sourceFor: () => sourceFor(catalog, api.url),
-      sink: dying,
-      log: silentLog,
-    }).catch((e: unknown) => e);
-    expect(killed).to.be.instanceOf(Killed);
-    const runFolder = join(dir, '_rdc/runs/hostile/cursor', `run=${manifest.runId}`);
-    expect(existsSync(join(runFolder, 'pages/page-s000001-000003.json')), 'page 3 landed').to.equal(true);
-    const checkpoint = JSON.parse(readFileSync(join(runFolder, 'walks/slice-000001.json'), 'utf8')) as {
-      at: { page: number };
-      pages: number;
-    };
-    expect(checkpoint, 'the checkpoint is still after page 2').to.deep.include({ pages: 2 });
-    expect(checkpoint.at.page).to.equal(2);
+  for (const kind of ['folder', 'gcs'] as const) {
+    it(`${kind}: a kill between a page and its checkpoint asks for that page once more and lands every record once`, async () => {
+      const api: HostileApi = await createHostileApi({ records: 500, stepMs: 300_000 });
+      cleanups.push(() => api.close());
+      let gcs: GcsTestServer | undefined;
+      if (kind === 'gcs') {
+        gcs = await startGcsTestServer({ buckets: [BUCKET] });
+        const server = gcs;
+        cleanups.push(() => server.close());
+      }
+      const sink: Sink = gcs
+        ? new GcsSink({ bucket: BUCKET, prefix: 'raw', apiEndpoint: gcs.url, projectId: 'local-project' })
+        : new FileSink(dir);
+      const catalog = catalogWith(20);
+      const { manifest, tasks } = await plan(catalog, sourceFor(catalog, api.url), sink);
+      expect(tasks.map((t) => t.sliceIndex)).to.deep.equal([1, 2]);
+      const [first] = tasks;
 
-    const before = api.requests;
-    const deps = { catalog, sourceFor: () => sourceFor(catalog, api.url), sink: files, log: silentLog };
-    for (const task of tasks) await handleTask(task, deps);
-    const day1 = api.idsInWindow(START, new Date(START.getTime() + DAY_MS)).length;
-    const day2 = api.idsInWindow(new Date(START.getTime() + DAY_MS), END).length;
-    // Slice 1 from page 3 on (page 3 asked for again), and slice 2 whole.
-    expect(api.requests - before, 'requests after the kill').to.equal(Math.ceil(day1 / 20) - 2 + Math.ceil(day2 / 20));
+      const dying = new KilledAfterPage(sink, 'page-s000001-000003');
+      const killed = await handleTask(first!, {
+        catalog,
+        sourceFor: () => sourceFor(catalog, api.url),
+        sink: dying,
+        log: silentLog,
+      }).catch((e: unknown) => e);
+      expect(killed).to.be.instanceOf(Killed);
+      const runFolder = `_rdc/runs/hostile/cursor/run=${manifest.runId}/`;
+      expect(await sink.exists(`${runFolder}pages/page-s000001-000003.json`), 'page 3 landed').to.equal(true);
+      const checkpoint = JSON.parse((await sink.get(`${runFolder}walks/slice-000001.json`))!.toString('utf8')) as {
+        at: { page: number };
+        pages: number;
+      };
+      expect(checkpoint, 'the checkpoint is still after page 2').to.deep.include({ pages: 2 });
+      expect(checkpoint.at.page).to.equal(2);
 
-    const status = await finalizeRun(files, manifest);
-    expect(status.complete).to.equal(true);
-    expect(existsSync(join(runFolder, '_SUCCESS'))).to.equal(true);
-    const reader = await TableReader.open(join(dir, 'hostile', 'cursor'));
-    try {
-      expect(await reader.rows('SELECT id FROM {table} GROUP BY id HAVING count(*) > 1'), 'ids twice').to.deep.equal(
-        [],
+      const before = api.requests;
+      const deps = { catalog, sourceFor: () => sourceFor(catalog, api.url), sink, log: silentLog };
+      for (const task of tasks) await handleTask(task, deps);
+      const day1 = api.idsInWindow(START, new Date(START.getTime() + DAY_MS)).length;
+      const day2 = api.idsInWindow(new Date(START.getTime() + DAY_MS), END).length;
+      // Slice 1 from page 3 on (page 3 asked for again), and slice 2 whole.
+      expect(api.requests - before, 'requests after the kill').to.equal(
+        Math.ceil(day1 / 20) - 2 + Math.ceil(day2 / 20),
       );
-      expect(await reader.ids()).to.deep.equal(api.idsInWindow(START, END).sort());
-    } finally {
-      reader.close();
-    }
-  });
+
+      const status = await finalizeRun(sink, manifest);
+      expect(status.complete).to.equal(true);
+      expect(await sink.exists(`${runFolder}_SUCCESS`)).to.equal(true);
+      const expected = api.idsInWindow(START, END).sort();
+      if (gcs) {
+        expect(idsInBucket(gcs).sort(), 'ids in the bucket, each once').to.deep.equal(expected);
+        return;
+      }
+      const reader = await TableReader.open(join(dir, 'hostile', 'cursor'));
+      try {
+        const twice = await reader.rows('SELECT id FROM {table} GROUP BY id HAVING count(*) > 1');
+        expect(twice, 'ids twice').to.deep.equal([]);
+        expect(await reader.ids()).to.deep.equal(expected);
+      } finally {
+        reader.close();
+      }
+    });
+  }
 
   it('a cursor that comes back after a resume to one reached before it is a loop, not another bound', async () => {
     // Cursors a → b → c → a …, every page one record inside the window.
