@@ -1,4 +1,4 @@
-import { errorMessage, type Log, type ServiceCatalog, type Sink } from '@rdc/contracts';
+import { errorMessage, type Log, ownValue, type ServiceCatalog, type Sink } from '@rdc/contracts';
 import {
   compactRun,
   parquetEnabled,
@@ -31,7 +31,8 @@ export async function compactSealedRun(
   manifest: RunManifest,
   force: boolean,
 ): Promise<ParquetSummary | undefined> {
-  const endpoint = deps.catalog.services.get(manifest.service)?.endpoints[manifest.endpoint];
+  const service = deps.catalog.services.get(manifest.service);
+  const endpoint = service && ownValue(service.endpoints, manifest.endpoint);
   if (!endpoint || !parquetEnabled(endpoint, force)) return undefined;
   const run = runIdentity(manifest);
   const started = Date.now();
