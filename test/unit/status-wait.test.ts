@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { PermanentError, TransientError } from '@rdc/contracts';
 import { waitUntil } from '@rdc/local/status/wait.js';
 
 /** A clock that moves only when the wait sleeps or a read takes time. */
@@ -58,5 +59,40 @@ describe('status --wait: the poll loop', () => {
       { pollMs: 2000, timeoutMs: 600_000, now: clock.now, sleep: clock.sleep },
     );
     expect(clock.sleeps).to.deep.equal([12_000, 12_000]);
+  });
+
+  it('reads again after a retryable failure, saying so; any other failure ends the wait', async () => {
+    const clock = fakeClock();
+    const told: string[] = [];
+    const reads: (() => Promise<string>)[] = [
+      () => Promise.resolve('2 missing'),
+      () => Promise.reject(new TransientError('Cloud Storage answered 503')),
+      () => Promise.resolve('sealed'),
+    ];
+    const result = await waitUntil(
+      () => reads.shift()!(),
+      (v) => v === 'sealed',
+      (v) => v,
+      { pollMs: 2000, timeoutMs: 60_000, now: clock.now, sleep: clock.sleep, onProgress: (l) => told.push(l) },
+    );
+    expect(result.last).to.equal('sealed');
+    expect(told).to.deep.equal([
+      '2 missing',
+      'reading failed, trying again in 2 s: Cloud Storage answered 503',
+      '2 missing',
+    ]);
+    const failing = waitUntil(
+      (() => {
+        let n = 0;
+        return () => (n++ === 0 ? Promise.resolve('2 missing') : Promise.reject(new PermanentError('403 Forbidden')));
+      })(),
+      () => false,
+      (v) => v,
+      { pollMs: 2000, timeoutMs: 60_000, now: clock.now, sleep: clock.sleep },
+    );
+    await failing.then(
+      () => expect.fail('a permanent error ends the wait'),
+      (error: unknown) => expect(String(error)).to.include('403 Forbidden'),
+    );
   });
 });

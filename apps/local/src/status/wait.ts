@@ -1,3 +1,5 @@
+import { errorMessage, isRetryable } from '@rdc/contracts';
+
 /** How `--wait` polls; the clock and the sleep are injected so tests need not wait. */
 export interface WaitOptions {
   pollMs: number;
@@ -15,6 +17,8 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * the timeout passes (then `timedOut`, with the last result read). It pauses
  * `pollMs` between reads, or four times as long as the last read took when
  * that is longer: a run so large that reading it is slow is read less often.
+ * A read that fails with a retryable error (a 503, a reset) is told and tried
+ * again on the next poll; any other error ends the wait.
  */
 export async function waitUntil<T>(
   read: () => Promise<T>,
@@ -38,6 +42,14 @@ export async function waitUntil<T>(
     if (left <= 0) return { last, timedOut: true };
     await sleep(Math.min(Math.max(options.pollMs, 4 * took), left));
     began = now();
-    last = await read();
+    try {
+      last = await read();
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      options.onProgress?.(
+        `reading failed, trying again in ${Math.round(options.pollMs / 1000)} s: ${errorMessage(error)}`,
+      );
+      told = '';
+    }
   }
 }
