@@ -79,6 +79,22 @@ describe('page handler', () => {
     expect([...sink.objects.keys()].filter((key) => key.includes('page-'))).to.deep.equal([]);
   });
 
+  it('a part already there that holds other records is not counted as this page: the page fails, naming it', async () => {
+    const { deps, sink } = setup();
+    const landed = await handlePageTask(task(1), deps);
+    const part = (await readPageRecord(sink, landed.key))!.parts[0]!.key;
+    // Someone else's object under the part's key, and no page record yet.
+    sink.objects.delete(landed.key);
+    sink.objects.set(part, { body: Buffer.from('{"id":"other_1"}\n{"id":"other_2"}\n'), options: {} });
+    const error = await handlePageTask(task(1), deps).then(
+      () => expect.fail('expected a rejection'),
+      (thrown: unknown) => thrown as Error,
+    );
+    expect(error).to.be.instanceOf(PermanentError);
+    expect(error.message).to.include(part).and.include('with 2 records').and.include('Remove the page');
+    expect(sink.objects.has(landed.key), 'no page record over the foreign part').to.equal(false);
+  });
+
   it('answers a redelivery from the sink without calling the API again', async () => {
     const { deps, source, sink } = setup();
     await handlePageTask(task(1), deps);
