@@ -102,20 +102,30 @@ describe('secrets and config files that are not what they should be exit 2, prom
     ['worker', APPS.worker, [], { ...unreachable, RDC_PUSH_AUTH: 'off', PORT: '0' }],
   ];
   for (const [app, script, args, env] of apps) {
-    for (const [what, file, message] of [
-      ['/dev/zero', '/dev/zero', /The file \/dev\/zero named by RETAIL_API_KEY_FILE is a device/],
-      ['a named pipe', fifo, /named by RETAIL_API_KEY_FILE is a named pipe \(FIFO\)/],
-    ] as const) {
-      it(`${app}: RETAIL_API_KEY_FILE is ${what}: exit 2 at start-up, naming it`, async () => {
+    const secrets: [what: string, secret: Record<string, string>, message: RegExp][] = [
+      [
+        'RETAIL_API_KEY_FILE is /dev/zero',
+        { RETAIL_API_KEY_FILE: '/dev/zero' },
+        /The file \/dev\/zero named by RETAIL_API_KEY_FILE is a device/,
+      ],
+      [
+        'RETAIL_API_KEY_FILE is a named pipe',
+        { RETAIL_API_KEY_FILE: fifo },
+        /named by RETAIL_API_KEY_FILE is a named pipe \(FIFO\)/,
+      ],
+      [
+        'RETAIL_API_KEY holds a line break',
+        { RETAIL_API_KEY: `${KEY}\nX-Other: 1` },
+        /RETAIL_API_KEY holds a control character/,
+      ],
+    ];
+    for (const [what, secret, message] of secrets) {
+      it(`${app}: ${what}: exit 2 at start-up, naming it, never the key`, async () => {
         const started = Date.now();
-        const result = await runCli(
-          script,
-          [...args, '--sink', sink],
-          cleanEnv({ ...env, RETAIL_API_KEY_FILE: file }),
-          EXIT_BOUND_MS,
-        );
+        const result = await runCli(script, [...args, '--sink', sink], cleanEnv({ ...env, ...secret }), EXIT_BOUND_MS);
         expect(result.code, result.stderr).to.equal(2);
         expect(result.stderr).to.match(message);
+        expect(result.stderr + result.stdout).not.to.include(KEY);
         expect(Date.now() - started).to.be.below(EXIT_BOUND_MS);
         expect(existsSync(sink), 'nothing written').to.equal(false);
       });
