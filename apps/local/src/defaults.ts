@@ -25,6 +25,12 @@ export const STATUS_DEFAULTS = {
   quietMs: 15 * 60_000,
   /** `status <service>/<endpoint>`: runs listed, the last planned first. */
   listed: 20,
+  /**
+   * `status <service>/<endpoint>`: manifests read at most to order the runs by plan
+   * time; of an endpoint with more runs, those with the latest windows and the run
+   * planned last are read.
+   */
+  scanned: 500,
   /** `--wait` on a backfill: unsealed runs read per poll at most (the rest on the next polls). */
   runsPerPoll: 8,
 } as const;

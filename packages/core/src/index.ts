@@ -51,7 +51,14 @@ export { formatDrift } from './state/drift.js';
 export type { Drift } from './state/drift.js';
 export type { IntegrityReport } from './state/integrity-report.js';
 // An endpoint's runs, backfills and watermark, and why pages were dead-lettered: `status`.
-export { plannedRuns, plannedBackfills, readLastPlanned, lastLandedAt, landedRecords } from './state/run-listing.js';
+export {
+  plannedRuns,
+  recentPlannedRuns,
+  plannedBackfills,
+  readLastPlanned,
+  lastLandedAt,
+  landedRecords,
+} from './state/run-listing.js';
 export type { PlannedRun } from './state/run-listing.js';
 export { deadLetterReasons } from './state/dead-letter-reasons.js';
 export type { DeadLetterReason } from './state/dead-letter-reasons.js';

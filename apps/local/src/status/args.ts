@@ -15,7 +15,8 @@ export const STATUS_HELP = `Usage: npm run status -- <service>/<endpoint> [optio
        npm run status -- [<service>/<endpoint>] <runId> [options] one run, or one backfill
 
 Lists an endpoint's runs, the last planned first (by the plan time in their manifests),
-up to ${STATUS_DEFAULTS.listed}, with the endpoint's watermark; or shows one run: its window, state,
+up to ${STATUS_DEFAULTS.listed} (of an endpoint with over ${STATUS_DEFAULTS.scanned} runs, among the ${STATUS_DEFAULTS.scanned} with the
+latest windows and the run planned last), with the endpoint's watermark; or shows one run: its window, state,
 records, pages landed, dead-lettered and missing of those planned, why its pages were
 dead-lettered (from the dead-letter records, grouped by error), and whether it is sealed
 (its landed pages hold exactly the planned records) or why not. A run found complete is

@@ -59,10 +59,10 @@ export async function statusCommand(args: StatusArgs, sink: Sink, io: StatusIo):
             endpoint,
             reports,
             unreadable.map((u) => ({ runId: u.run.runId, error: u.error ?? '' })),
-            target.runs.length,
+            target.total,
             { watermark },
           )}\n`
-        : `${formatList(service, endpoint, sink.url, reports, unreadable, target.runs.length, watermark)}\n`,
+        : `${formatList(service, endpoint, sink.url, reports, unreadable, target.total, watermark)}\n`,
     );
     return reports[0]?.state === 'sealed' ? 0 : 1;
   }

@@ -1,4 +1,5 @@
 import { formatDrift, type IntegrityReport, type PlannedRun, type Watermark } from '@rdc/core';
+import { STATUS_DEFAULTS } from '../defaults.js';
 import type { BackfillReport } from './backfill-report.js';
 import type { RunReport, RunState, StatusReport } from './run-report.js';
 import type { BackfillRef } from './target.js';
@@ -123,7 +124,10 @@ export function formatList(
   return [
     `Endpoint     ${service}/${endpoint} in ${sinkUrl}`,
     `Watermark    ${watermarkText(watermark)}`,
-    `Runs         ${total} planned${shown < total ? `, the last ${shown} shown` : ''}, the last planned first`,
+    `Runs         ${total} planned${shown < total ? `, ${shown} shown` : ''}, the last planned first` +
+      (total > STATUS_DEFAULTS.scanned
+        ? ` (of the ${STATUS_DEFAULTS.scanned} with the latest windows and the run planned last)`
+        : ''),
     '',
     ...reports.flatMap(runLines),
     ...unreadable.map((u) => `${u.run.runId}  failed\n    not readable: ${u.error ?? ''}`),

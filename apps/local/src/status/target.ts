@@ -6,11 +6,13 @@ import {
   parseRunId,
   plannedBackfills,
   plannedRuns,
+  recentPlannedRuns,
   readLastPlanned,
   readManifest,
   type PlannedRun,
   type RunManifest,
 } from '@rdc/core';
+import { STATUS_DEFAULTS } from '../defaults.js';
 
 /** What the command line asked for: an endpoint's runs, its last planned run, or one run (or backfill) by id. */
 export interface StatusQuery {
@@ -29,7 +31,14 @@ export interface BackfillRef {
 }
 
 export type StatusTarget =
-  | { kind: 'list'; service: string; endpoint: string; runs: PlannedRun[] }
+  | {
+      kind: 'list';
+      service: string;
+      endpoint: string;
+      runs: PlannedRun[];
+      /** Runs planned in all; `runs` holds those read (see recentPlannedRuns). */
+      total: number;
+    }
   | { kind: 'run'; manifest: RunManifest; backfill?: BackfillRef }
   | { kind: 'backfill'; backfill: BackfillRef };
 
@@ -77,10 +86,15 @@ export async function resolveTarget(query: StatusQuery, sink: Sink): Promise<Sta
       return { kind: 'run', manifest, ...(backfill ? { backfill } : {}) };
     }
   }
-  if (which === 'list' || which === 'latest') {
+  if (which === 'list') {
+    const recorded = await readLastPlanned(sink, service, endpoint);
+    const { runs, total } = await recentPlannedRuns(sink, service, endpoint, STATUS_DEFAULTS.scanned, recorded);
+    if (runs.length === 0) throw await noRuns(sink, service, endpoint);
+    return { kind: 'list', service, endpoint, runs, total };
+  }
+  if (which === 'latest') {
     const runs = await plannedRuns(sink, service, endpoint);
     if (runs.length === 0) throw await noRuns(sink, service, endpoint);
-    if (which === 'list') return { kind: 'list', service, endpoint, runs };
     const last = runs.find((r) => r.manifest);
     if (!last?.manifest)
       throw new ConfigError(

@@ -51,19 +51,8 @@ async function inBatches<T, R>(items: T[], size: number, each: (item: T) => Prom
 
 const plannedAt = (r: PlannedRun): number => (r.manifest ? Date.parse(r.manifest.plannedAt) : -Infinity);
 
-/**
- * The runs planned for an endpoint (those `within` a window, when given), the
- * last planned first: by the plan time in each manifest, then by window end. A
- * claim without a manifest (a plan refused, or still counting) is left out.
- * One list call, then one read per run.
- */
-export async function plannedRuns(
-  sink: Sink,
-  service: string,
-  endpoint: string,
-  within?: Window,
-): Promise<PlannedRun[]> {
-  const runs = await runsNamedUnder(sink, plannedRunsPrefix(service, endpoint), within);
+/** Reads the manifests of `runs` and orders them the last planned first (plan time, then window end). */
+async function byPlanTime(sink: Sink, runs: RunIdentity[]): Promise<PlannedRun[]> {
   const read = await inBatches(runs, MANIFEST_READS, async (run): Promise<PlannedRun | undefined> => {
     try {
       const manifest = await readManifest(sink, run);
@@ -81,6 +70,40 @@ export async function plannedRuns(
         b.run.window.end.getTime() - a.run.window.end.getTime() ||
         (a.run.runId < b.run.runId ? 1 : -1),
     );
+}
+
+/**
+ * The runs planned for an endpoint (those `within` a window, when given), the
+ * last planned first: by the plan time in each manifest, then by window end. A
+ * claim without a manifest (a plan refused, or still counting) is left out.
+ * One list call, then one read per run.
+ */
+export async function plannedRuns(
+  sink: Sink,
+  service: string,
+  endpoint: string,
+  within?: Window,
+): Promise<PlannedRun[]> {
+  return byPlanTime(sink, await runsNamedUnder(sink, plannedRunsPrefix(service, endpoint), within));
+}
+
+/**
+ * The endpoint's recent runs, the last planned first, reading at most `maxRead`
+ * manifests: of an endpoint with more runs, those with the latest windows, and
+ * `also` (the run recorded as planned last, which may be a backfill far behind).
+ * `total` counts every run claimed.
+ */
+export async function recentPlannedRuns(
+  sink: Sink,
+  service: string,
+  endpoint: string,
+  maxRead: number,
+  also?: RunIdentity,
+): Promise<{ runs: PlannedRun[]; total: number; read: number }> {
+  const all = await runsNamedUnder(sink, plannedRunsPrefix(service, endpoint));
+  const latest = [...all].sort((a, b) => b.window.end.getTime() - a.window.end.getTime()).slice(0, maxRead);
+  if (also && all.some((r) => r.runId === also.runId) && !latest.some((r) => r.runId === also.runId)) latest.push(also);
+  return { runs: await byPlanTime(sink, latest), total: all.length, read: latest.length };
 }
 
 /** The windows of an endpoint that were planned as consecutive runs (backfills), named as run ids. */
