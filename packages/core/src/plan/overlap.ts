@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, type Sink, type Window } from '@rdc/contracts';
-import { parseRunId, plannedRunKey, plannedRunsPrefix, type RunIdentity } from '../bucket-layout.js';
+import { plannedRunKey, plannedRunsPrefix, type RunIdentity } from '../bucket-layout.js';
+import { runKeysUnder } from '../state/run-listing.js';
 import { readStateFile } from '../state/state-files.js';
 
 /**
@@ -47,15 +48,8 @@ export async function overlappingRuns(
   window: Window,
   margin?: Window,
 ): Promise<RunIdentity[]> {
-  const prefix = plannedRunsPrefix(service, endpoint);
   const out: RunIdentity[] = [];
-  for (const key of await sink.list(prefix)) {
-    let run: RunIdentity;
-    try {
-      run = parseRunId(key.slice(prefix.length).replace(/\.json$/, ''));
-    } catch {
-      continue; // Not a run this version names; nothing to compare.
-    }
+  for (const { key, run } of await runKeysUnder(sink, plannedRunsPrefix(service, endpoint))) {
     const from = Math.max(run.window.start.getTime(), window.start.getTime());
     const to = Math.min(run.window.end.getTime(), window.end.getTime());
     const same =

@@ -27,20 +27,28 @@ export interface PlannedRun {
   error?: string;
 }
 
-/** The runs named under `prefix` + their run id + `.json` (the register of planned runs, the backfill records). */
-async function runsNamedUnder(sink: Sink, prefix: string, within?: Window): Promise<RunIdentity[]> {
-  const out: RunIdentity[] = [];
+/**
+ * The runs named under `prefix` + their run id + `.json` (the register of planned runs,
+ * the backfill records), each with the key that names it. Keys this version does not
+ * name a run by are passed over.
+ */
+export async function runKeysUnder(sink: Sink, prefix: string): Promise<{ key: string; run: RunIdentity }[]> {
+  const out: { key: string; run: RunIdentity }[] = [];
   for (const key of await sink.list(prefix)) {
-    let run: RunIdentity;
     try {
-      run = parseRunId(key.slice(prefix.length).replace(/\.json$/, ''));
+      out.push({ key, run: parseRunId(key.slice(prefix.length).replace(/\.json$/, '')) });
     } catch {
       continue; // Not a run this version names.
     }
-    if (within && (run.window.start < within.start || run.window.end > within.end)) continue;
-    out.push(run);
   }
   return out;
+}
+
+/** The runs named under `prefix` (see runKeysUnder), those inside `within` when it is given. */
+async function runsNamedUnder(sink: Sink, prefix: string, within?: Window): Promise<RunIdentity[]> {
+  return (await runKeysUnder(sink, prefix))
+    .map(({ run }) => run)
+    .filter((run) => !within || (run.window.start >= within.start && run.window.end <= within.end));
 }
 
 async function inBatches<T, R>(items: T[], size: number, each: (item: T) => Promise<R>): Promise<R[]> {
