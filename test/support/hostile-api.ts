@@ -83,6 +83,8 @@ export interface HostileApiOptions {
   hiddenFrom?: number;
   /** `empty-pages`: the position after the last hidden record. @default 200 */
   hiddenTo?: number;
+  /** A slow API: every response is sent this many milliseconds after its request. @default 0 */
+  delayMs?: number;
 }
 
 export interface HostileApi {
@@ -284,7 +286,16 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
     res.end(body());
   }
 
-  const server: Server = createServer(serve);
+  const delayMs = options.delayMs ?? 0;
+  const pending = new Set<NodeJS.Timeout>();
+  const server: Server = createServer((req, res) => {
+    if (delayMs <= 0) return serve(req, res);
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      serve(req, res);
+    }, delayMs);
+    pending.add(timer);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -307,6 +318,8 @@ export async function createHostileApi(options: HostileApiOptions = {}): Promise
     records: () => data,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const timer of pending) clearTimeout(timer);
+        pending.clear();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
