@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { PermanentError } from '@rdc/contracts';
 import { finalizeRun, dataKey, makeRunId, pageStem } from '@rdc/core';
-import { pageRecordKey, sliceMarkerKey, slicePageStem, successKey } from '@rdc/core/bucket-layout.js';
+import { pageRecordKey, partitionFolder, sliceMarkerKey, slicePageStem, successKey } from '@rdc/core/bucket-layout.js';
 import { BLOCK_FANOUT, markerKey } from '@rdc/core/state/block-plan.js';
 import { allUnitsLanded } from '@rdc/core/state/block-seal.js';
 import { runIdentity, type RunManifest } from '@rdc/core/state/manifest.js';
@@ -145,6 +145,24 @@ describe('sealing from block markers', () => {
     const status = await finalizeRun(sink, manifest);
     expect(status.integrity).to.include({ ok: false, cause: 'stray-objects' });
     expect(status.integrity?.strays).to.deep.equal([other]);
+  });
+
+  it('a stray object beside a named object gone from the same dt= folder is never sealed, though the counts agree', async () => {
+    const manifest = manifestOf(150, 2);
+    const sink = new MemorySink();
+    await landRun(sink, manifest, ascending(2));
+    const run = runIdentity(manifest);
+    const gone = [...sink.objects.keys()].find(
+      (key) => key.startsWith(partitionFolder(run, DT)) && key.includes(pageStem(8)),
+    );
+    expect(gone, 'page 8 landed a data object').to.be.a('string');
+    sink.objects.delete(gone!);
+    const other = dataKey(run, DT, pageStem(7), true);
+    sink.objects.set(other, { body: gzipSync(toNdjson(ascending(2)(7).map((i) => ({ id: i })))), options: {} });
+    const status = await finalizeRun(sink, manifest);
+    expect(status).to.include({ complete: false, succeeded: false });
+    expect(status.integrity?.ok).to.equal(false);
+    expect(sink.objects.has(successKey(runIdentity(manifest)))).to.equal(false);
   });
 
   it('markers written before they held summaries: the pages are read instead, and a bad run still fails', async () => {

@@ -6,6 +6,7 @@ import { runIdentity, type RunManifest } from './manifest.js';
 import { readStateFile } from './state-files.js';
 import { pageRecordKey, sliceMarkerKey, slicePageStem } from '../bucket-layout.js';
 import { landedPageIds, readPageRecord, type PageRecord } from './page-records.js';
+import { namesDigest, xorDigests } from './object-names.js';
 import { compareIds, summarizeIds } from './page-summary.js';
 
 /** Page records read at once while a block is summarized. */
@@ -39,8 +40,21 @@ export const BlockSummary = z.object({
   pages: z.number().int().nonnegative(),
   records: z.number().int().nonnegative(),
   proof: Proof,
-  /** Data objects the block's page records name, per dt= partition, ascending by dt. */
-  objects: z.array(z.object({ dt: z.string(), count: z.number().int().positive() })),
+  /**
+   * Data objects the block's page records name, per dt= partition, ascending by dt:
+   * how many, and the digest of their keys (namesDigest; absent in summaries written
+   * before it was kept, and then sealing reads every id).
+   */
+  objects: z.array(
+    z.object({
+      dt: z.string(),
+      count: z.number().int().positive(),
+      names: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+    }),
+  ),
   drift: StoredDrift,
   /** Plan of cursor slices: pages and records the block's slice markers say their walks landed. */
   walked: z.object({ pages: z.number().int().nonnegative(), records: z.number().int().nonnegative() }).optional(),
@@ -61,16 +75,29 @@ function chain(a: Proof, b: Proof): Proof {
   return { ok: true, direction: step, ...(a.first ? { first: a.first } : {}), last: b.last };
 }
 
+type ObjectCount = BlockSummary['objects'][number];
+
+/** The objects of one dt= partition named in two disjoint runs of pages. */
+function addObjects(a: ObjectCount, b: ObjectCount): ObjectCount {
+  const count = a.count + b.count;
+  return a.names !== undefined && b.names !== undefined
+    ? { dt: a.dt, count, names: xorDigests(a.names, b.names) }
+    : { dt: a.dt, count };
+}
+
 /** The summary of `a`'s pages followed by `b`'s, in run order. */
 export function combineSummaries(a: BlockSummary, b: BlockSummary): BlockSummary {
-  const objects = new Map<string, number>();
-  for (const { dt, count } of [...a.objects, ...b.objects]) objects.set(dt, (objects.get(dt) ?? 0) + count);
+  const objects = new Map<string, ObjectCount>();
+  for (const entry of [...a.objects, ...b.objects]) {
+    const seen = objects.get(entry.dt);
+    objects.set(entry.dt, seen ? addObjects(seen, entry) : entry);
+  }
   return {
     v: 2,
     pages: a.pages + b.pages,
     records: a.records + b.records,
     proof: chain(a.proof, b.proof),
-    objects: [...objects].sort(([x], [y]) => (x < y ? -1 : 1)).map(([dt, count]) => ({ dt, count })),
+    objects: [...objects.values()].sort((x, y) => (x.dt < y.dt ? -1 : 1)),
     drift: mergeDrift(mergeDrift(emptyDrift(), a.drift), b.drift),
     ...(a.walked || b.walked
       ? {
@@ -90,14 +117,17 @@ async function pageSummary(sink: Sink, record: PageRecord, idField: string): Pro
       ? { records: record.records, distinct: record.distinct, minId: record.minId, maxId: record.maxId }
       : summarizeIds(await landedPageIds(sink, record, idField));
   const range = ids.minId !== undefined && ids.maxId !== undefined ? { minId: ids.minId, maxId: ids.maxId } : undefined;
-  const objects = new Map<string, number>();
-  for (const part of record.parts) objects.set(part.dt, (objects.get(part.dt) ?? 0) + 1);
+  const byDt = new Map<string, string[]>();
+  for (const part of record.parts) byDt.set(part.dt, [...(byDt.get(part.dt) ?? []), part.key]);
+  const objects = [...byDt]
+    .sort(([x], [y]) => (x < y ? -1 : 1))
+    .map(([dt, keys]) => ({ dt, count: keys.length, names: namesDigest(keys) }));
   return {
     v: 2,
     pages: 1,
     records: ids.records,
     proof: { ok: ids.distinct === ids.records, direction: 0, ...(range ? { first: range, last: range } : {}) },
-    objects: [...objects].sort(([x], [y]) => (x < y ? -1 : 1)).map(([dt, count]) => ({ dt, count })),
+    objects,
     drift: record.drift ?? {},
   };
 }

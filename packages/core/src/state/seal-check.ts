@@ -4,6 +4,7 @@ import { markerLevels } from './block-plan.js';
 import { summarizeMarkers, type BlockSummary } from './block-summary.js';
 import type { Drift } from './drift.js';
 import { checkRunIntegrity } from './integrity.js';
+import { namesDigest } from './object-names.js';
 import type { IntegrityReport } from './integrity-report.js';
 import { planKind, runIdentity, type RunManifest } from './manifest.js';
 
@@ -16,12 +17,17 @@ export interface SealCheck {
   records: number;
 }
 
-/** Whether the run's dt= partitions hold exactly the data objects its page records name (no stray). */
+/**
+ * Whether the run's dt= partitions hold exactly the data objects its page records
+ * name: the same number and the same keys (by digest), so a stray object cannot
+ * stand in for a named one that is gone. False when a summary kept no digest.
+ */
 async function onlyNamedObjects(sink: Sink, run: RunIdentity, objects: BlockSummary['objects']): Promise<boolean> {
-  for (const { dt, count } of objects) {
+  for (const { dt, count, names } of objects) {
+    if (names === undefined) return false;
     const folder = partitionFolder(run, dt);
-    const listed = (await sink.list(folder)).filter((key) => DATA_FILE.test(key.slice(folder.length))).length;
-    if (listed !== count) return false;
+    const listed = (await sink.list(folder)).filter((key) => DATA_FILE.test(key.slice(folder.length)));
+    if (listed.length !== count || namesDigest(listed) !== names) return false;
   }
   return true;
 }
