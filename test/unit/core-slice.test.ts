@@ -193,6 +193,63 @@ describe('slice plans (cursor pagination)', () => {
     expect(keys(sink, /slices\/slice-/)).to.deep.equal([]);
   });
 
+  describe('two deliveries of one slice walking at once', () => {
+    const PAGE_RECORD = /\/pages\/page-s000001-000001\.json$/;
+
+    /**
+     * Walker A lands page 1 just before walker B writes page 1's page record; A read the page
+     * when its records fell on the day before, so its part and page record sit under dt=2024-06-30.
+     */
+    async function race(bend: (records: FakeRecord[]) => FakeRecord[]) {
+      const { plan, publisher, handlerDeps, sink, source } = setup();
+      await plan();
+      const task = publisher.tasks[0] as SliceTask;
+      const other = new MemorySink();
+      for (const [key, value] of sink.objects) other.objects.set(key, value);
+      await handleSliceTask(task, { ...handlerDeps, sink: other });
+      const first = [...other.objects.keys()].filter((k) => /page-s000001-000001\./.test(k));
+      const put = sink.putIfAbsent.bind(sink);
+      sink.putIfAbsent = async (key, body, options) => {
+        if (PAGE_RECORD.test(key)) {
+          for (const k of first) {
+            const { body: stored, options: opts } = other.objects.get(k)!;
+            const moved = Buffer.from(
+              stored
+                .toString('utf8')
+                .replaceAll('dt=2024-07-01', 'dt=2024-06-30')
+                .replaceAll('"dt":"2024-07-01"', '"dt":"2024-06-30"'),
+            );
+            sink.objects.set(k.replace('dt=2024-07-01', 'dt=2024-06-30'), { body: moved, options: opts });
+          }
+        }
+        return put(key, body, options);
+      };
+      source.mutate = (records, page) => (page === 1 ? bend(records) : records);
+      const error = await handleSliceTask(task, handlerDeps).catch((e: unknown) => e);
+      return { error, sink };
+    }
+
+    it('fails when the page the other delivery landed holds other ids', async () => {
+      const { error, sink } = await race((records) => records.slice(1));
+      expect(error).to.be.instanceOf(PermanentError);
+      expect((error as Error).message)
+        .to.include('page 1 landed earlier with 10 records')
+        .and.include('serves 9');
+      expect(keys(sink, /slices\/slice-/)).to.deep.equal([]);
+    });
+
+    it('fails naming the part it wrote into a dt= folder the landed page record does not name', async () => {
+      const { error, sink } = await race((records) => records);
+      expect(error).to.be.instanceOf(PermanentError);
+      const stray = keys(sink, /dt=2024-07-01\/.*page-s000001-000001\.ndjson$/);
+      expect(stray).to.have.length(1);
+      expect((error as Error).message)
+        .to.include(stray[0])
+        .and.include('counted twice');
+      expect(keys(sink, /slices\/slice-/)).to.deep.equal([]);
+    });
+  });
+
   it('refuses a walk that repeats an id across pages', async () => {
     const { plan, publisher, handlerDeps, sink, source } = setup();
     const { manifest } = await plan();

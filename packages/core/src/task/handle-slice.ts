@@ -1,5 +1,13 @@
-import { type CursorPage, type EndpointConfig, PermanentError, type SliceTask, timestampReader } from '@rdc/contracts';
 import {
+  type CursorPage,
+  type EndpointConfig,
+  PermanentError,
+  type SliceTask,
+  timestampReader,
+  TransientError,
+} from '@rdc/contracts';
+import {
+  pageRecordKey,
   pageRecordsPrefix,
   SLICE_PAGE_RECORD_FILE,
   sliceMarkerKey,
@@ -10,7 +18,7 @@ import {
 import { allowListedEndpoint } from './allow-list.js';
 import { createTaskCaches, runOf, toWindow, type HandlerDeps, type TaskResult } from './handler-deps.js';
 import { landPage } from './land-page.js';
-import { landedPageIds, readPageRecord } from '../state/page-records.js';
+import { landedPageIds, type PageRecord, readPageRecord } from '../state/page-records.js';
 import { sliceNumberOf } from './slice-number.js';
 import { checkRecords } from './validate-page.js';
 import { countDrift } from '../state/drift.js';
@@ -95,10 +103,9 @@ export async function handleSliceTask(
       { bounds: task.slice, where: `${where} page ${page.page}`, context, seen },
       caches.schemas,
     );
-    const existing = landed.get(page.page);
-    const record = existing ? await readPageRecord(deps.sink, existing) : undefined;
-    const before = record ? await landedPageIds(deps.sink, record, endpoint.idField) : undefined;
-    if (before) {
+    /** A landed page must hold the ids the API serves now. */
+    const sameAsLanded = async (stored: PageRecord): Promise<void> => {
+      const before = await landedPageIds(deps.sink, stored, endpoint.idField);
       const served = idsOf(page.records, endpoint.idField);
       if (!sameIdsAnyOrder(before, served)) {
         throw new PermanentError(
@@ -107,6 +114,11 @@ export async function handleSliceTask(
           context,
         );
       }
+    };
+    const existing = landed.get(page.page);
+    const record = existing ? await readPageRecord(deps.sink, existing) : undefined;
+    if (record) {
+      await sameAsLanded(record);
       return 0;
     }
     const metadata: Record<string, string> = {
@@ -134,7 +146,29 @@ export async function handleSliceTask(
         context,
       },
     );
-    return landedPage.outcome === 'created' ? page.records.length : 0;
+    if (landedPage.outcome === 'created') return page.records.length;
+    // Another delivery of this slice landed the page meanwhile: its record names the parts that count.
+    const stem = slicePageStem(slice, page.page);
+    const stored = await readPageRecord(deps.sink, pageRecordKey(run, stem));
+    if (!stored) {
+      throw new TransientError(
+        `${where}: page ${page.page}'s page record ${pageRecordKey(run, stem)} was there when this delivery wrote it, and is gone now. ` +
+          `Something else removes files under ${deps.sink.url}; stop it, then retry.`,
+        context,
+      );
+    }
+    await sameAsLanded(stored);
+    const named = new Set(stored.parts.map((part) => part.dt));
+    const stray = landedPage.record.parts.filter((part) => !named.has(part.dt)).map((part) => part.key);
+    if (stray.length > 0) {
+      throw new PermanentError(
+        `${where}: page ${page.page} was landed by another delivery of this slice at the same time, with parts under dt= ${[...named].join(', ')}; ` +
+          `this delivery's copy also wrote ${stray.join(', ')}, which that page record does not name, so those records would be counted twice. ` +
+          `The slice's data changed between the two reads. ${removeHint}`,
+        context,
+      );
+    }
+    return 0;
   };
 
   /** Pages with records (empty ones are followed, not landed), and their records. */
