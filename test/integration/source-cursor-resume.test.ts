@@ -93,4 +93,17 @@ describe('source: a cursor walk resumes from a saved position, which never holds
     const pages = await collect(source.walkCursor('items', WINDOW, 1));
     expect(pages.map((p) => p.resumeAt === undefined)).to.deep.equal([false, true, false, true]);
   });
+
+  it('basic auth: a cursor holding the user name is a resume point; one holding the password is not', async () => {
+    const base = await start((page) => ({
+      cursor: page === 1 ? `${page + 1}-shop` : page === 2 ? `${page + 1}-${KEY}` : String(page + 1),
+    }));
+    const basic = ServiceConfig.parse({
+      ...service({ style: 'body-cursor', pageSize: 1, nextPath: 'next', cursorParam: 'cursor' }),
+      auth: { type: 'basic', userEnv: 'SHOP_USER', secretEnv: 'SHOP_PASSWORD' },
+    });
+    source = createHttpSource({ service: basic, baseUrl: base, secrets: { user: 'shop', secret: KEY } });
+    const pages = await collect(source.walkCursor('items', WINDOW, 1));
+    expect(pages.map((p) => p.resumeAt?.next.value)).to.deep.equal(['2-shop', undefined, '4', undefined]);
+  });
 });

@@ -8,6 +8,11 @@ export interface AuthRequest {
   query: { name: string; value: string } | undefined;
   /** The secrets in each encoding they travel in: raw, base64 (basic), URL-encoded (query). */
   secrets: string[];
+  /**
+   * The secrets without the basic user name, which is no secret by itself: a saved
+   * walk position may hold the user name ("shop" in a cursor), never one of these.
+   */
+  keys?: string[];
 }
 
 /** The env variables that hold the credentials of `auth`, for messages. */
@@ -51,7 +56,12 @@ export function authRequest(service: string, auth: AuthConfig, secrets: Secrets)
       const user = secrets.user ?? '';
       const secret = secrets.secret ?? '';
       const token = Buffer.from(`${user}:${secret}`).toString('base64');
-      return { headers: { authorization: `Basic ${token}` }, query: undefined, secrets: [user, secret, token] };
+      return {
+        headers: { authorization: `Basic ${token}` },
+        query: undefined,
+        secrets: [user, secret, token],
+        keys: [secret, token],
+      };
     }
   }
 }

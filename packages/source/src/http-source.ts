@@ -208,7 +208,7 @@ export function createHttpSource(options: HttpSourceOptions, transport?: Transpo
         service: service.service,
         get: (url, page, parse) =>
           getJson(env(endpointName), { url, what: `${what} cursor page ${page}`, page }, parse),
-        credentials: { param: credentials.query?.name, secrets: credentials.secrets },
+        credentials: { param: credentials.query?.name, secrets: credentials.keys ?? credentials.secrets },
       },
       window,
       pageSize,
