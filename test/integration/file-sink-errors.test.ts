@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { expect } from 'chai';
-import { loadServices, PermanentError, silentLog } from '@rdc/contracts';
+import { loadServices, PermanentError, silentLog, TransientError } from '@rdc/contracts';
 import { handleTask, planRun } from '@rdc/core';
 import { formatStatus, readRunStatus } from '@rdc/local';
 import { FileSink } from '@rdc/sinks';
@@ -51,6 +51,17 @@ describe('folder sink: storage errors with their real cause', () => {
       expect(error.message).to.include('read-only (EROFS)').and.include(key);
       expect(error.message).not.to.include('ENOENT').and.not.include('retried');
     }
+  });
+
+  it('a file that vanishes between a clash and its check is a transient error saying so, not a folder in the way', async () => {
+    // Another writer's file was there when the link failed, and something removed it before it was read.
+    const link = ((_a: string, b: string) => Promise.reject(errno('EEXIST', 'link', b))) as FileOps['link'];
+    const error = (await new FileSink(dir, { fs: { link } })
+      .putIfAbsent('gone/page.ndjson', Buffer.from('x'))
+      .catch((e: unknown) => e)) as Error;
+    expect(error).to.be.instanceOf(TransientError);
+    expect(error.message).to.include('gone/page.ndjson').and.include('vanished').and.include('removes files under');
+    expect(error.message).not.to.include('folder has the name');
   });
 
   it('permission denied is EACCES, permanent', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, type PutResult, type Sink } from '@rdc/contracts';
+import { ConfigError, type PutResult, type Sink, TransientError } from '@rdc/contracts';
 import { errorCode, fileError, isMissing, mkdirCause, TEMP_FILE } from './file-errors.js';
 import { validateKey, validatePrefix } from './keys.js';
 
@@ -75,6 +75,14 @@ export class FileSink implements Sink {
         return 'created';
       }
       if (owner === 'another') return 'exists';
+      if (owner === 'vanished') {
+        throw new TransientError(
+          `Could not write ${this.urlOf(key)}: a file had that name, then vanished before it could be read. ` +
+            `Something else removes files under ${this.url}; stop it, then retry.`,
+          { path: this.urlOf(key) },
+          { cause: error },
+        );
+      }
       throw fileError(
         Object.assign(new Error('a folder has the name of the key'), { code: 'EISDIR' }),
         'write',
@@ -267,10 +275,20 @@ async function syncFolder(ops: FileOps, folder: string): Promise<void> {
 /**
  * Whose file is at `target` after a link to it failed with EEXIST: this call's when it is
  * the very file `temp` names (same device and inode, so not merely the same bytes),
- * another writer's when it is some other file, none when it is not a file.
+ * another writer's when it is some other file, vanished when nothing is there any more,
+ * none when it is not a file.
  */
-async function ownerOf(ops: FileOps, target: string, temp: string): Promise<'this call' | 'another' | 'none'> {
-  const there = await ops.lstat(target, { bigint: true }).catch(() => undefined);
+async function ownerOf(
+  ops: FileOps,
+  target: string,
+  temp: string,
+): Promise<'this call' | 'another' | 'vanished' | 'none'> {
+  let gone = false;
+  const there = await ops.lstat(target, { bigint: true }).catch((error: unknown) => {
+    gone = isMissing(error);
+    return undefined;
+  });
+  if (gone) return 'vanished';
   if (!there?.isFile()) return 'none';
   const mine = await ops.lstat(temp, { bigint: true }).catch(() => undefined);
   return mine !== undefined && mine.ino === there.ino && mine.dev === there.dev ? 'this call' : 'another';
