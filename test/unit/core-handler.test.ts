@@ -164,6 +164,49 @@ describe('page handler', () => {
     expect(source.calls).to.have.length(0);
     expect(sink.objects.size).to.equal(0);
   });
+  it('a page another delivery landed at the same time under another date fails, naming the part only this delivery wrote', async () => {
+    const { deps, sink } = setup();
+    // Delivery A landed page 1 when its records fell on the day before: part and page record under dt=2024-06-30.
+    const other = new MemorySink();
+    await handlePageTask(task(1), { ...deps, sink: other });
+    const recordKey = pageRecordKey({ service: 'shop', endpoint: 'orders', runId }, pageStem(1));
+    const put = sink.putIfAbsent.bind(sink);
+    sink.putIfAbsent = async (key, body, options) => {
+      if (key === recordKey) {
+        for (const [k, { body: stored, options: opts }] of other.objects) {
+          const moved = stored
+            .toString('utf8')
+            .replaceAll('dt=2024-07-01', 'dt=2024-06-30')
+            .replaceAll('"dt":"2024-07-01"', '"dt":"2024-06-30"');
+          sink.objects.set(k.replace('dt=2024-07-01', 'dt=2024-06-30'), { body: Buffer.from(moved), options: opts });
+        }
+      }
+      return put(key, body, options);
+    };
+    const error = await handlePageTask(task(1), deps).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(PermanentError);
+    const mine = [...sink.objects.keys()].filter((k) => /dt=2024-07-01\/.*page-000001\.ndjson$/.test(k));
+    expect(mine).to.have.length(1);
+    expect((error as Error).message)
+      .to.include(mine[0])
+      .and.include('counted twice')
+      .and.include(`--resume ${runId}`);
+  });
+
+  it('a page another delivery landed at the same time with the same parts counts as already landed', async () => {
+    const { deps, sink } = setup();
+    const recordKey = pageRecordKey({ service: 'shop', endpoint: 'orders', runId }, pageStem(1));
+    const put = sink.putIfAbsent.bind(sink);
+    let raced = false;
+    sink.putIfAbsent = async (key, body, options) => {
+      if (key === recordKey && !raced) {
+        raced = true;
+        await put(key, body, options);
+      }
+      return put(key, body, options);
+    };
+    expect(await handlePageTask(task(1), deps)).to.include({ outcome: 'already-landed', records: 0 });
+  });
 });
 
 describe('outcome policy', () => {

@@ -2,7 +2,7 @@ import { timestampReader, type EndpointConfig, type PageTask } from '@rdc/contra
 import { pageRecordKey, pageStem, slicePageStem } from '../bucket-layout.js';
 import { allowListedEndpoint } from './allow-list.js';
 import { createTaskCaches, runOf, toWindow, type HandlerDeps, type TaskResult } from './handler-deps.js';
-import { landPage } from './land-page.js';
+import { landedByAnother, landPage, unnamedPartsError } from './land-page.js';
 import { sliceNumberOf } from './slice-number.js';
 import { validatePage } from './validate-page.js';
 import { countDrift } from '../state/drift.js';
@@ -49,7 +49,9 @@ export async function handlePageTask(
     Object.assign(metadata, { slice: String(sliceNumber), sliceStart: slice.start, sliceEnd: slice.end });
   }
   if (result.requestId) metadata.apiRequestId = result.requestId;
-  const { outcome } = await landPage(
+  const where = `run ${task.runId} page ${task.page}/${task.pages}`;
+  const context = { runId: task.runId, page: task.page };
+  const { outcome, record } = await landPage(
     { ...deps, caches },
     {
       run,
@@ -60,10 +62,18 @@ export async function handlePageTask(
       idField: endpoint.idField,
       metadata,
       drift: countDrift(result.records, endpoint.schema, caches.schemas.for(endpoint).tree),
-      where: `run ${task.runId} page ${task.page}/${task.pages}`,
-      context: { runId: task.runId, page: task.page },
+      where,
+      context,
     },
   );
+  if (outcome === 'exists') {
+    // Another delivery landed the page meanwhile: the parts this one wrote must be ones its record names.
+    const { stored, unnamed } = await landedByAnother(deps.sink, { run, stem, where, context }, record);
+    if (unnamed.length > 0) {
+      const remedy = `Remove ${unnamed.join(', ')} and resume the run (npm start -- --resume ${task.runId}).`;
+      throw unnamedPartsError({ where, context }, stored, unnamed, remedy);
+    }
+  }
   // Records another writer landed first are not this call's: the run summary counts what this process landed.
   const landed = outcome === 'created';
   return { outcome: landed ? 'landed' : 'already-landed', key, records: landed ? result.records.length : 0 };

@@ -1,13 +1,5 @@
+import { type CursorPage, type EndpointConfig, PermanentError, type SliceTask, timestampReader } from '@rdc/contracts';
 import {
-  type CursorPage,
-  type EndpointConfig,
-  PermanentError,
-  type SliceTask,
-  timestampReader,
-  TransientError,
-} from '@rdc/contracts';
-import {
-  pageRecordKey,
   pageRecordsPrefix,
   SLICE_PAGE_RECORD_FILE,
   sliceMarkerKey,
@@ -17,7 +9,7 @@ import {
 } from '../bucket-layout.js';
 import { allowListedEndpoint } from './allow-list.js';
 import { createTaskCaches, runOf, toWindow, type HandlerDeps, type TaskResult } from './handler-deps.js';
-import { landPage } from './land-page.js';
+import { landedByAnother, landPage, unnamedPartsError } from './land-page.js';
 import { landedPageIds, type PageRecord, readPageRecord } from '../state/page-records.js';
 import { sliceNumberOf } from './slice-number.js';
 import { checkRecords } from './validate-page.js';
@@ -148,26 +140,10 @@ export async function handleSliceTask(
     );
     if (landedPage.outcome === 'created') return page.records.length;
     // Another delivery of this slice landed the page meanwhile: its record names the parts that count.
-    const stem = slicePageStem(slice, page.page);
-    const stored = await readPageRecord(deps.sink, pageRecordKey(run, stem));
-    if (!stored) {
-      throw new TransientError(
-        `${where}: page ${page.page}'s page record ${pageRecordKey(run, stem)} was there when this delivery wrote it, and is gone now. ` +
-          `Something else removes files under ${deps.sink.url}; stop it, then retry.`,
-        context,
-      );
-    }
+    const toLand = { run, stem: slicePageStem(slice, page.page), where: `${where} page ${page.page}`, context };
+    const { stored, unnamed } = await landedByAnother(deps.sink, toLand, landedPage.record);
     await sameAsLanded(stored);
-    const named = new Set(stored.parts.map((part) => part.dt));
-    const stray = landedPage.record.parts.filter((part) => !named.has(part.dt)).map((part) => part.key);
-    if (stray.length > 0) {
-      throw new PermanentError(
-        `${where}: page ${page.page} was landed by another delivery of this slice at the same time, with parts under dt= ${[...named].join(', ')}; ` +
-          `this delivery's copy also wrote ${stray.join(', ')}, which that page record does not name, so those records would be counted twice. ` +
-          `The slice's data changed between the two reads. ${removeHint}`,
-        context,
-      );
-    }
+    if (unnamed.length > 0) throw unnamedPartsError(toLand, stored, unnamed, removeHint);
     return 0;
   };
 

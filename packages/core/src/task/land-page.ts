@@ -1,10 +1,10 @@
-import { PermanentError, type ErrorContext } from '@rdc/contracts';
+import { PermanentError, TransientError, type ErrorContext, type Sink } from '@rdc/contracts';
 import { dataKey, pageRecordKey, utcDate, type RunIdentity } from '../bucket-layout.js';
 import type { HandlerDeps } from './handler-deps.js';
 import { writePage } from './write-page.js';
 import { idsOf, summarizeIds } from '../state/page-summary.js';
 import { runEncoding } from '../state/encoding.js';
-import { landedIds, type PageRecord } from '../state/page-records.js';
+import { landedIds, readPageRecord, type PageRecord } from '../state/page-records.js';
 
 /** One date's share of a page: the records whose timestamp falls on UTC day `dt`, in page order. */
 export interface DatePart {
@@ -130,4 +130,43 @@ export async function landPage(
     { contentType: 'application/json', metadata: page.metadata },
   );
   return { outcome, record };
+}
+
+/**
+ * After landPage returned `exists`: the page record the other delivery landed, and
+ * the parts of `mine` it does not name. Those parts hold records under dt= folders
+ * the page does not count, so they would sit in the table twice; the caller fails
+ * the page naming them (unnamedPartsError). A record gone by now is transient.
+ */
+export async function landedByAnother(
+  sink: Sink,
+  page: Pick<PageToLand, 'run' | 'stem' | 'where' | 'context'>,
+  mine: PageRecord,
+): Promise<{ stored: PageRecord; unnamed: string[] }> {
+  const key = pageRecordKey(page.run, page.stem);
+  const stored = await readPageRecord(sink, key);
+  if (!stored) {
+    throw new TransientError(
+      `${page.where}: its page record ${key} was there when this delivery wrote it, and is gone now. ` +
+        `Something else removes files under ${sink.url}; stop it, then retry.`,
+      page.context,
+    );
+  }
+  const named = new Set(stored.parts.map((part) => part.key));
+  return { stored, unnamed: mine.parts.map((part) => part.key).filter((key) => !named.has(key)) };
+}
+
+/** The page was landed by another delivery whose page record does not name `unnamed` (see landedByAnother). */
+export function unnamedPartsError(
+  page: Pick<PageToLand, 'where' | 'context'>,
+  stored: PageRecord,
+  unnamed: string[],
+  remedy: string,
+): PermanentError {
+  return new PermanentError(
+    `${page.where}: another delivery landed this page at the same time, with parts under dt= ${stored.parts.map((part) => part.dt).join(', ')}; ` +
+      `this delivery's copy also wrote ${unnamed.join(', ')}, which that page record does not name, so those records would be counted twice. ` +
+      `The data changed between the two reads. ${remedy}`,
+    page.context,
+  );
 }
