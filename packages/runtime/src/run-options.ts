@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, describeZodError, errorMessage } from '@rdc/contracts';
 import { parseRunId } from '@rdc/core';
@@ -121,6 +121,12 @@ export function sinkSetting(inputs: Inputs, fallback: string = RUN_DEFAULTS.sink
         `${input.from} ${input.text} cannot be a folder (${errorMessage(error)}). Give a folder whose parents are folders you may enter (it is created if missing), or a gs:// URL.`,
       );
     }
+    const fileOnTheWay = stats ? undefined : nearestNonFolder(dirname(location.root));
+    if (fileOnTheWay !== undefined) {
+      throw new ConfigError(
+        `${input.from} ${input.text} cannot be a folder (ENOTDIR: ${fileOnTheWay}, on the way to it, is a file). Give a folder whose parents are folders (it is created if missing), or a gs:// URL.`,
+      );
+    }
     if (stats && !stats.isDirectory()) {
       const what = stats.isFile() ? 'a regular file' : 'a device or other special file';
       throw new ConfigError(
@@ -129,6 +135,19 @@ export function sinkSetting(inputs: Inputs, fallback: string = RUN_DEFAULTS.sink
     }
   }
   return text;
+}
+
+/**
+ * The nearest existing path at or above `path` when it is not a folder. A missing
+ * sink folder is created, which fails when a file stands on the way to it: Node 20's
+ * statSync throws ENOTDIR for such a path, Node 24's reports it missing.
+ */
+function nearestNonFolder(path: string): string | undefined {
+  for (let at = path; ; at = dirname(at)) {
+    const stats = statSync(at, { throwIfNoEntry: false });
+    if (stats) return stats.isDirectory() ? undefined : at;
+    if (dirname(at) === at) return undefined;
+  }
 }
 
 /**
