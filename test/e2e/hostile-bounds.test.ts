@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { APPS, cleanEnv, filesIn, idsInFolder, repoRoot, runCli } from '../support/cli.js';
 import { tempDir } from '../support/hooks.js';
 import { createHostileApi, type HostileApi, type HostileMode } from '../support/hostile-api.js';
+import { measuringRss } from '../support/rss.js';
 
 const CONFIG_DIR = join(repoRoot, 'test/fixtures/hostile-bounds');
 const START = '2024-01-01T00:00:00Z';
@@ -12,16 +12,6 @@ const RUN = 'hostile.sales.20240101T000000Z-20240103T000000Z';
 
 const local = (args: string[], api: HostileApi, env: Record<string, string> = {}) =>
   runCli(APPS.local, args, cleanEnv({ API_BASE_URL: api.url, LOG_LEVEL: 'warn', ...env }), 90_000);
-
-/** Env that makes a child write its peak RSS (the kernel's high-water mark, in KiB) to `file` at exit. */
-function measuringRss(file: string, folder: string): Record<string, string> {
-  const hook = join(folder, 'rss-hook.cjs');
-  writeFileSync(
-    hook,
-    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(file)}, String(process.resourceUsage().maxRSS)));\n`,
-  );
-  return { NODE_OPTIONS: `--require ${hook}` };
-}
 
 describe('a hostile API gets bounded waits and sizes, and nothing is lost once it is healthy', function () {
   this.timeout(120_000);
@@ -59,12 +49,11 @@ describe('a hostile API gets bounded waits and sizes, and nothing is lost once i
       api = await createHostileApi({ records: 500, stepMs: 300_000, mode: c.mode });
       const started = Date.now();
       const aux = tempDir('rdc-rss-');
-      const rssFile = join(aux.dir, 'peak-rss-kb.txt');
-      const run = await local([...window, '--max-attempts', '2', ...common()], api, measuringRss(rssFile, aux.dir));
+      const rss = measuringRss(aux.dir);
+      const run = await local([...window, '--max-attempts', '2', ...common()], api, rss.env);
       expect(Date.now() - started).to.be.below(c.withinMs);
       if (c.maxRssMb !== undefined) {
-        const peakMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
-        expect(peakMb, 'peak RSS of the run (MB)').to.be.below(c.maxRssMb);
+        expect(rss.peakMb(), 'peak RSS of the run (MB)').to.be.below(c.maxRssMb);
       }
       aux.cleanup();
       expect(run.code, run.stderr.slice(-2000)).to.equal(1);
